@@ -1,0 +1,38 @@
+import cliProgress from 'cli-progress';
+
+/**
+ * Progress for long steps, on stderr so stdout stays parseable. On a terminal it is a live bar
+ * with ETA; elsewhere (CI, pipes) a plain line every few seconds, so logs show the job is alive.
+ * REELREC_PROGRESS=off silences it (tests set this).
+ */
+export interface Progress {
+  increment(by?: number): void;
+  update(value: number): void;
+  /** Changes the total once it is known (e.g. after a file's size is read). */
+  setTotal(total: number): void;
+  stop(): void;
+}
+
+const silent: Progress = { increment() {}, update() {}, setTotal() {}, stop() {} };
+
+export function startProgress(label: string, total: number, unit = 'items'): Progress {
+  if (process.env.REELREC_PROGRESS === 'off') return silent;
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {duration_formatted} elapsed | ETA {eta_formatted}`,
+      stream: process.stderr,
+      noTTYOutput: true,
+      notTTYSchedule: 5000,
+      etaBuffer: 50,
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(Math.max(total, 1), 0);
+  return {
+    increment: (by = 1) => bar.increment(by),
+    update: (value) => bar.update(value),
+    setTotal: (t) => bar.setTotal(Math.max(t, 1)),
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['tests/**/*.test.ts'],
+    env: { REELREC_PROGRESS: 'off' },
+    testTimeout: 30_000,
+  },
+});
