@@ -1,0 +1,75 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { DATASET_NAMES, DEFAULT_MOVIELENS_BASE_URL } from './recsys/data/datasets.js';
+
+/**
+ * Every setting reelrec reads, from the environment with optional CLI flag overrides.
+ * Each entry names its env var so a bad value is reported as `VAR: what was expected, got "x"`.
+ */
+const SETTINGS = {
+  dataDir: { env: 'REELREC_DATA_DIR', schema: z.string().min(1).default('data') },
+  movielensDir: { env: 'MOVIELENS_DIR', schema: z.string().min(1).optional() },
+  dataset: {
+    env: 'REELREC_DATASET',
+    schema: z.enum(DATASET_NAMES).default('ml-100k'),
+  },
+  movielensBaseUrl: {
+    env: 'REELREC_MOVIELENS_BASE_URL',
+    schema: z.url({ protocol: /^https?$/ }).default(DEFAULT_MOVIELENS_BASE_URL),
+  },
+  textFile: { env: 'REELREC_TEXT_FILE', schema: z.string().min(1).optional() },
+  seed: { env: 'REELREC_SEED', schema: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42) },
+  /** Read directly by progress.ts (a leaf every module uses); validated here with the rest. */
+  progress: { env: 'REELREC_PROGRESS', schema: z.enum(['on', 'off']).default('on') },
+} as const;
+
+type Settings = typeof SETTINGS;
+export type Config = { [K in keyof Settings]: z.output<Settings[K]['schema']> };
+export type ConfigOverrides = { [K in keyof Settings]?: string | number | undefined };
+
+/**
+ * Reads and validates all settings. Empty env values count as unset. Flags win over env;
+ * `flagNames` (e.g. `{ seed: '--seed' }`) lets an error name the flag the user typed.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: ConfigOverrides = {},
+  flagNames: { [K in keyof Settings]?: string } = {},
+): Config {
+  const out: Record<string, unknown> = {};
+  for (const [key, setting] of Object.entries(SETTINGS)) {
+    const fromFlag = overrides[key as keyof Settings];
+    const fromEnv = env[setting.env];
+    const raw = fromFlag ?? (fromEnv === '' ? undefined : fromEnv);
+    const parsed = setting.schema.safeParse(raw);
+    if (!parsed.success) {
+      const source = fromFlag !== undefined ? (flagNames[key as keyof Settings] ?? setting.env) : setting.env;
+      throw new ConfigError(source, `${parsed.error.issues[0]?.message ?? 'invalid value'} (got ${JSON.stringify(raw)})`);
+    }
+    out[key] = parsed.data;
+  }
+  out.dataDir = resolve(out.dataDir as string);
+  return out as Config;
+}
+
+/** Env var names and defaults, for `--help` and the README's configuration table. */
+export function describeSettings(): Array<{ env: string; default: string }> {
+  return Object.values(SETTINGS).map((s) => {
+    const parsed = s.schema.safeParse(undefined);
+    return { env: s.env, default: parsed.success && parsed.data !== undefined ? String(parsed.data) : '(unset)' };
+  });
+}
+
+/**
+ * Validates one numeric CLI flag: `--negatives: expected an integer from 1 to 100, got "x"`.
+ * Flags that are not settings (per-command knobs) go through here.
+ */
+export function parseIntFlag(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(flag, `expected an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
