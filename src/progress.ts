@@ -13,10 +13,11 @@ export interface Progress {
   stop(): void;
 }
 
-const silent: Progress = { increment() {}, update() {}, setTotal() {}, stop() {} };
+/** A progress that shows nothing, for callers that were asked to be quiet. */
+export const SILENT_PROGRESS: Progress = { increment() {}, update() {}, setTotal() {}, stop() {} };
 
-export function startProgress(label: string, total: number, unit = 'items'): Progress {
-  if (process.env.REELREC_PROGRESS === 'off') return silent;
+export function startProgress(label: string, total: number, unit = 'items', enabled = true): Progress {
+  if (!enabled || process.env.REELREC_PROGRESS === 'off') return SILENT_PROGRESS;
   const bar = new cliProgress.SingleBar(
     {
       format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {duration_formatted} elapsed | ETA {eta_formatted}`,

@@ -6,7 +6,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { ConfigError, DownloadError, ReelrecError } from '../../errors.js';
-import { type Progress, startProgress } from '../../progress.js';
+import { startProgress } from '../../progress.js';
 import { type DatasetSpec, DEFAULT_MOVIELENS_BASE_URL, datasetSpec } from './datasets.js';
 
 export interface DownloadOptions {
@@ -50,8 +50,6 @@ interface Fetched {
   sha256: string;
   md5: string;
 }
-
-const silent: Progress = { increment() {}, update() {}, setTotal() {}, stop() {} };
 
 /**
  * Downloads a MovieLens zip, verifies it and unpacks it to `<destDir>/<name>`.
@@ -146,7 +144,7 @@ async function fetchToFile(
   const sha256 = createHash('sha256');
   const md5 = createHash('md5');
   let bytes = 0;
-  const progress = label ? startProgress(`Downloading ${label}`, declared ?? expectedSize ?? 0, 'bytes') : silent;
+  const progress = startProgress(`Downloading ${label}`, declared ?? expectedSize ?? 0, 'bytes', label !== null);
   const tap = new Transform({
     transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback) {
       sha256.update(chunk);
@@ -225,7 +223,7 @@ async function unzip(url: string, zipPath: string, outDir: string, spec: Dataset
 
     await mkdir(outDir);
     const total = wanted.reduce((sum, e) => sum + e.uncompressedSize, 0);
-    const progress = show ? startProgress(`Unpacking ${spec.name}`, total, 'bytes') : silent;
+    const progress = startProgress(`Unpacking ${spec.name}`, total, 'bytes', show);
     try {
       for (const entry of wanted) {
         const dest = safeJoin(url, outDir, entry.fileName);

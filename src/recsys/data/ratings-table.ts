@@ -38,11 +38,11 @@ export class RatingsBuilder {
     const rawUsers = this.userId.subarray(0, n);
     const uniqueUsers = Int32Array.from(new Set(rawUsers)).sort();
     const userIndex = new Map<number, number>();
-    uniqueUsers.forEach((id, index) => userIndex.set(id, index));
+    for (let u = 0; u < uniqueUsers.length; u++) userIndex.set(uniqueUsers[u], u);
     const user = new Uint32Array(n);
     for (let i = 0; i < n; i++) user[i] = userIndex.get(rawUsers[i]) as number;
     const itemIndex = new Map<number, number>();
-    itemIds.forEach((id, index) => itemIndex.set(id, index));
+    for (let j = 0; j < itemIds.length; j++) itemIndex.set(itemIds[j], j);
     return {
       length: n,
       user,
