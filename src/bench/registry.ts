@@ -1,0 +1,6 @@
+import { dataBenchmark } from './benchmarks/data.js';
+import { ml100kBenchmark } from './benchmarks/ml100k.js';
+import type { Benchmark } from './types.js';
+
+/** Every named benchmark, in the order `reelrec bench all` runs them. */
+export const BENCHMARKS: readonly Benchmark[] = [ml100kBenchmark, dataBenchmark];

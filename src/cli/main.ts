@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { benchCommand } from './commands/bench.js';
+import { dataCommand } from './commands/data.js';
+import { sampleCommand } from './commands/sample.js';
+import { startCommand } from './commands/start.js';
+import { reportFailure } from './fail.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command('reelrec')
+  .description('reelrec — movie recommendations from MovieLens, NeuMF and movie-text embeddings')
+  .version(version)
+  .showHelpAfterError('(reelrec --help lists the commands)')
+  .addCommand(startCommand)
+  .addCommand(dataCommand)
+  .addCommand(sampleCommand)
+  .addCommand(benchCommand);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.exitCode = reportFailure(error);
+}

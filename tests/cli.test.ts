@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+
+/** A tiny ml-100k folder: 40 movies, users 1–3. User 1 rates 1..5 with 5,4,3,2,1 stars. */
+async function writeTinyMl100k(dir: string, extraData = ''): Promise<void> {
+  const flags = (i: number) => Array.from({ length: 19 }, (_, g) => (g === (i % 18) + 1 ? 1 : 0)).join('|');
+  const items = Array.from(
+    { length: 40 },
+    (_, n) => `${n + 1}|Movie ${n + 1} (199${n % 10})|01-Jan-199${n % 10}||http://example.invalid|${flags(n)}`,
+  );
+  await writeFile(join(dir, 'u.item'), `${items.join('\n')}\n`, 'latin1');
+  const ratings = [
+    [1, 1, 5],
+    [1, 2, 4],
+    [1, 3, 3],
+    [1, 4, 2],
+    [1, 5, 1],
+    [2, 1, 4],
+    [2, 6, 5],
+    [3, 7, 2],
+  ];
+  await writeFile(join(dir, 'u.data'), `${ratings.map(([u, i, r], n) => `${u}\t${i}\t${r}\t${880000000 + n}`).join('\n')}\n${extraData}`);
+}
+
+let dataDir: string;
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'reelrec-cli-'));
+  dataDir = join(work, 'ml-100k');
+  await import('node:fs/promises').then((fs) => fs.mkdir(dataDir));
+  await writeTinyMl100k(dataDir);
+});
+
+describe('reelrec CLI', () => {
+  it('--help lists the subcommands', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    for (const name of ['start', 'data', 'sample', 'bench']) expect(r.stdout).toContain(name);
+  });
+
+  it('start explains that the service is not built yet and does not crash without data', () => {
+    const r = runCli(['start'], { REELREC_DATA_DIR: join(work, 'empty') });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('not built yet');
+    expect(r.stdout).toMatch(/ml-100k not found .*MOVIELENS_DIR/);
+  });
+
+  it('start finds a dataset through MOVIELENS_DIR pointing at its parent folder', () => {
+    const r = runCli(['start'], { MOVIELENS_DIR: work });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`ml-100k found at ${dataDir}`);
+  });
+
+  it("sample writes the seed's format with 4 negatives per positive and a summary", async () => {
+    const out = join(work, 'samples.csv');
+    const r = runCli(['sample', '--data', dataDir, '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const lines = (await readFile(out, 'utf8')).trimEnd().split('\n');
+    expect(lines[0]).toBe('index,userid,movieid,interaction,rating');
+    // positives: user 1 → 3, user 2 → 2, user 3 → 0; each followed by 4 negatives.
+    expect(lines).toHaveLength(1 + 5 * 5);
+    const rows = lines.slice(1).map((l) => l.split(','));
+    expect(rows.filter((f) => f[3] === '1')).toHaveLength(5);
+    expect(rows.filter((f) => f[3] === '0')).toHaveLength(20);
+    expect(rows[1]?.slice(1)).toEqual(['1', '5', '0', '1']); // user 1's hard negative comes first
+    const summary = JSON.parse(await readFile(`${out}.summary.json`, 'utf8')) as { byKind: Record<string, number> };
+    expect(summary.byKind).toEqual({ hardPositive: 4, softPositive: 1, softNegative: 1, hardNegative: 1, unrated: 18 });
+    expect(r.stdout).toMatch(/hard positive\s+4/);
+  });
+
+  it('sample is reproducible for a seed', async () => {
+    const a = join(work, 'a.csv');
+    const b = join(work, 'b.csv');
+    runCli(['sample', '--data', dataDir, '--out', a, '--seed', '7']);
+    runCli(['sample', '--data', dataDir, '--out', b, '--seed', '7']);
+    expect(await readFile(a, 'utf8')).toBe(await readFile(b, 'utf8'));
+  });
+
+  it.each([
+    [['sample', '--data', 'DATA', '--out', 'X', '--negatives', 'four'], 2, /^reelrec: --negatives: expected an integer/],
+    [['sample', '--data', 'DATA', '--out', 'X', '--seed', '-3'], 2, /^reelrec: --seed: /],
+    [['sample', '--data', '/no/such/folder', '--out', 'X'], 1, /^reelrec: \/no\/such\/folder: folder does not exist/],
+    [['bench', 'nope'], 2, /^reelrec: bench: unknown benchmark "nope"/],
+  ])('%j fails with one clear line', (args, status, pattern) => {
+    const r = runCli(args.map((a) => (a === 'DATA' ? dataDir : a === 'X' ? join(work, 'never.csv') : a)));
+    expect(r.status).toBe(status);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(pattern);
+    expect(existsSync(join(work, 'never.csv'))).toBe(false);
+  });
+
+  it('a bad setting in the environment names the variable', () => {
+    const r = runCli(['start'], { REELREC_SEED: 'abc' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^reelrec: REELREC_SEED: .*"abc"/);
+  });
+
+  it('a malformed ratings line names the file and line, and writes nothing', async () => {
+    const bad = join(work, 'bad', 'ml-100k');
+    await import('node:fs/promises').then((fs) => fs.mkdir(bad, { recursive: true }));
+    await writeTinyMl100k(bad, '1\tnot-a-movie\t5\t880000000\n');
+    const out = join(work, 'bad.csv');
+    const r = runCli(['sample', '--data', bad, '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/u\.data:9: movie id "not-a-movie"/); // 8 good lines, then the bad one
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('bench writes its JSON report and fails when a bar is missed', async () => {
+    const json = join(work, 'bench.json');
+    const r = runCli(['bench', 'ml100k', '--data', dataDir, '--json', json]);
+    // 8 ratings cannot reproduce the published most-popular figures, so the bars must fail.
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('| most-popular |');
+    expect(r.stderr).toMatch(/benchmark bar\(s\) missed/);
+    const report = JSON.parse(await readFile(json, 'utf8')) as {
+      benchmark: string;
+      rows: Array<Record<string, unknown>>;
+      checks: Array<{ ok: boolean }>;
+    };
+    expect(report.benchmark).toBe('ml100k');
+    expect(report.rows[0]).toMatchObject({ model: 'most-popular' });
+    expect(typeof report.rows[0]?.['ndcg@10']).toBe('number');
+    expect(report.checks).toHaveLength(4);
+    expect(report.checks.some((c) => !c.ok)).toBe(true);
+  });
+});

@@ -1,0 +1,22 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `reelrec` binary with a clean reelrec environment plus `env`. */
+export function runCli(args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT): CliResult {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REELREC_') && k !== 'MOVIELENS_DIR'));
+  const result = spawnSync(process.execPath, [`${REPO_ROOT}/dist/cli/main.js`, ...args], {
+    cwd,
+    env: { ...base, REELREC_PROGRESS: 'off', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
