@@ -19,7 +19,15 @@ const SETTINGS = {
     schema: z.url({ protocol: /^https?$/ }).default(DEFAULT_MOVIELENS_BASE_URL),
   },
   textFile: { env: 'REELREC_TEXT_FILE', schema: z.string().min(1).optional() },
-  seed: { env: 'REELREC_SEED', schema: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42) },
+  seed: {
+    env: 'REELREC_SEED',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(42),
+  },
   /** Read directly by progress.ts (a leaf every module uses); validated here with the rest. */
   progress: { env: 'REELREC_PROGRESS', schema: z.enum(['on', 'off']).default('on') },
 } as const;

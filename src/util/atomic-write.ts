@@ -1,7 +1,7 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { once } from 'node:events';
 
 /**
  * Streams chunks into `<dir>/.<name>.tmp-<pid>` and renames it over `file` only when every chunk

@@ -1,5 +1,5 @@
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { startProgress } from '../../progress.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import type { SampledDataset } from './hard-sampling.js';
 
 const ROWS_PER_CHUNK = 50_000;
