@@ -3,7 +3,9 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/cli.js';
+import { ML100K_GENRES } from '../src/recsys/data/ml-100k.js';
+import { runCli, runCliAsync } from './helpers/cli.js';
+import { buildZip, sha256, startZipServer } from './helpers/zip-server.js';
 
 /** A tiny ml-100k folder: 40 movies, users 1–3. User 1 rates 1..5 with 5,4,3,2,1 stars. */
 async function writeTinyMl100k(dir: string, extraData = ''): Promise<void> {
@@ -13,6 +15,7 @@ async function writeTinyMl100k(dir: string, extraData = ''): Promise<void> {
     (_, n) => `${n + 1}|Movie ${n + 1} (199${n % 10})|01-Jan-199${n % 10}||http://example.invalid|${flags(n)}`,
   );
   await writeFile(join(dir, 'u.item'), `${items.join('\n')}\n`, 'latin1');
+  await writeFile(join(dir, 'u.genre'), `${ML100K_GENRES.map((g, i) => `${g}|${i}`).join('\n')}\n\n`);
   const ratings = [
     [1, 1, 5],
     [1, 2, 4],
@@ -130,5 +133,32 @@ describe('reelrec CLI', () => {
     expect(typeof report.rows[0]?.['ndcg@10']).toBe('number');
     expect(report.checks).toHaveLength(4);
     expect(report.checks.some((c) => !c.ok)).toBe(true);
+  });
+
+  it('data download fetches from REELREC_MOVIELENS_BASE_URL, verifies, unpacks; sample then reads it', async () => {
+    const files = Object.fromEntries(
+      await Promise.all(['u.data', 'u.item', 'u.genre'].map(async (f) => [`ml-100k/${f}`, await readFile(join(dataDir, f), 'latin1')] as const)),
+    );
+    const zip = await buildZip(files);
+    const server = await startZipServer();
+    server.routes.set('/ml-100k.zip', { kind: 'file', body: zip });
+    try {
+      const dest = join(work, 'downloads');
+      const env = { REELREC_MOVIELENS_BASE_URL: server.baseUrl };
+      // The pinned checksum is the official zip's, so this stand-in zip must be refused…
+      const refused = await runCliAsync(['data', 'download', '--dataset', 'ml-100k', '--dest', dest], env);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toMatch(/^reelrec: .*ml-100k\.zip: checksum mismatch/);
+      expect(existsSync(join(dest, 'ml-100k'))).toBe(false);
+      // …and accepted when its checksum is given explicitly.
+      const ok = await runCliAsync(['data', 'download', '--dataset', 'ml-100k', '--dest', dest, '--sha256', sha256(zip)], env);
+      expect(ok.stderr).toBe('');
+      expect(ok.stdout).toContain(`checksum verified (sha256 ${sha256(zip)}`);
+      const sampled = await runCliAsync(['sample', '--out', join(work, 'downloaded.csv')], { MOVIELENS_DIR: dest });
+      expect(sampled.status).toBe(0);
+      expect(sampled.stdout).toMatch(/^ml-100k: 25 rows/);
+    } finally {
+      await server.close();
+    }
   });
 });
