@@ -137,7 +137,9 @@ describe('reelrec CLI', () => {
 
   it('data download fetches from REELREC_MOVIELENS_BASE_URL, verifies, unpacks; sample then reads it', async () => {
     const files = Object.fromEntries(
-      await Promise.all(['u.data', 'u.item', 'u.genre'].map(async (f) => [`ml-100k/${f}`, await readFile(join(dataDir, f), 'latin1')] as const)),
+      await Promise.all(
+        ['u.data', 'u.item', 'u.genre'].map(async (f) => [`ml-100k/${f}`, await readFile(join(dataDir, f), 'latin1')] as const),
+      ),
     );
     const zip = await buildZip(files);
     const server = await startZipServer();

@@ -52,7 +52,14 @@ describe('HardSampler', () => {
     expect(unratedRows).toHaveLength(5);
     for (const r of unratedRows) expect(Number.isNaN(data.rating[r])).toBe(true);
     expect(data.summary.byKind).toEqual({ hardPositive: 1, softPositive: 1, softNegative: 2, hardNegative: 1, unrated: 5 });
-    expect(data.summary).toMatchObject({ positives: 2, negatives: 8, rows: 10, shortfall: 0, explicitNegativesLeftOut: 0 });
+    expect(data.summary).toMatchObject({
+      positives: 2,
+      negatives: 8,
+      rows: 10,
+      shortfall: 0,
+      repeatedNegatives: 0,
+      explicitNegativesLeftOut: 0,
+    });
   });
 
   it('is reproducible for a seed and varies across seeds', () => {
@@ -73,7 +80,8 @@ describe('HardSampler', () => {
     expect(data.summary.byKind.unrated).toBe(0);
   });
 
-  it('reports a shortfall instead of looping when the user rated almost everything', () => {
+  it('repeats unrated negatives for a heavy rater so every positive keeps its quota', () => {
+    // 3 positives × 4 = 12 negatives, but only movie 4 is unrated: it is used 12 times.
     const small = makeTable(
       [
         [1, 1, 5],
@@ -83,10 +91,21 @@ describe('HardSampler', () => {
       [1, 2, 3, 4],
     );
     const data = buildHardSampledDataset(small);
-    expect(data.summary.positives).toBe(3);
-    expect(data.summary.negatives).toBe(1);
-    expect(data.summary.shortfall).toBe(11);
-    expect(data.itemIds[data.item[1]]).toBe(4);
+    expect(data.summary).toMatchObject({ positives: 3, negatives: 12, repeatedNegatives: 11, shortfall: 0 });
+    const negatives = Array.from(data.item).filter((_, r) => data.interaction[r] === 0);
+    expect(new Set(negatives.map((i) => data.itemIds[i]))).toEqual(new Set([4]));
+  });
+
+  it('reports a shortfall instead of looping when the user rated the whole catalogue', () => {
+    const all = makeTable(
+      [
+        [1, 1, 5],
+        [1, 2, 4],
+      ],
+      [1, 2],
+    );
+    const data = buildHardSampledDataset(all);
+    expect(data.summary).toMatchObject({ positives: 2, negatives: 0, shortfall: 8, repeatedNegatives: 0 });
   });
 
   it('skips users with no positives and keeps users separate', () => {

@@ -32,7 +32,7 @@ export const sampleCommand = new Command('sample')
       [
         `${data.name}: ${summary.rows} rows for ${summary.users - summary.usersWithoutPositives} users (${summary.positives} positives, ${summary.negatives} negatives, ${negatives} per positive, seed ${config.seed}) → ${flags.out}`,
         ...kinds.map((kind, i) => `  ${LABEL_NAMES[kind].padEnd(14)} ${counts[i]}`),
-        `  explicit negatives left out: ${summary.explicitNegativesLeftOut}; shortfall: ${summary.shortfall}; users without positives: ${summary.usersWithoutPositives}`,
+        `  explicit negatives left out: ${summary.explicitNegativesLeftOut}; unrated repeated for heavy raters: ${summary.repeatedNegatives}; shortfall: ${summary.shortfall}; users without positives: ${summary.usersWithoutPositives}`,
         '',
       ].join('\n'),
     );

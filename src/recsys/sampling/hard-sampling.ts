@@ -21,7 +21,12 @@ export interface SamplingSummary {
   byKind: { hardPositive: number; softPositive: number; softNegative: number; hardNegative: number; unrated: number };
   /** Explicit negatives not needed because the user's quota was already filled. */
   explicitNegativesLeftOut: number;
-  /** Negatives that could not be drawn because the user rated (almost) the whole catalogue. */
+  /**
+   * Unrated negatives drawn again for users whose positives × ratio exceed the movies they never
+   * rated (heavy raters); as in the NCF paper, each positive still gets its full quota.
+   */
+  repeatedNegatives: number;
+  /** Negatives that could not be drawn because the user rated every movie in the catalogue. */
   shortfall: number;
 }
 
@@ -44,7 +49,8 @@ export interface SampledDataset {
 /**
  * Draws the seed's dataset: every positive (rating ≥ 3) with `negativesPerPositive` negatives of the
  * same user, taken from the user's hard negatives first, then soft negatives, then movies the user
- * never rated. Grouping is done once, so `sample(seed)` can be called every epoch cheaply.
+ * never rated (distinct while they last; repeated only for users who rated most of the catalogue).
+ * Grouping is done once, so `sample(seed)` can be called every epoch cheaply.
  */
 export class HardSampler {
   readonly negativesPerPositive: number;
@@ -93,6 +99,7 @@ export class HardSampler {
       seed,
       byKind: { hardPositive: 0, softPositive: 0, softNegative: 0, hardNegative: 0, unrated: 0 },
       explicitNegativesLeftOut: 0,
+      repeatedNegatives: 0,
       shortfall: 0,
     };
     const rated = new Uint8Array(this.nItems);
@@ -126,8 +133,14 @@ export class HardSampler {
       summary.explicitNegativesLeftOut += Math.max(0, explicit.length - need);
       const unratedCount = this.nItems - (end - start);
       const wanted = need - negatives.length;
-      for (const item of drawUnrated(rated, unratedCount, Math.min(wanted, unratedCount), rng)) {
-        negatives.push({ item, kind: LabelKind.Unrated, rating: Number.NaN });
+      const distinct = drawUnrated(rated, unratedCount, Math.min(wanted, unratedCount), rng);
+      for (const item of distinct) negatives.push({ item, kind: LabelKind.Unrated, rating: Number.NaN });
+      if (wanted > unratedCount && unratedCount > 0) {
+        // Every unrated movie is already used once; further draws repeat them uniformly.
+        for (let n = unratedCount; n < wanted; n++) {
+          negatives.push({ item: distinct[rng.int(distinct.length)] as number, kind: LabelKind.Unrated, rating: Number.NaN });
+        }
+        summary.repeatedNegatives += wanted - unratedCount;
       }
       summary.shortfall += need - negatives.length;
 
