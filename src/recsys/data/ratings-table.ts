@@ -43,12 +43,15 @@ export class RatingsBuilder {
     for (let i = 0; i < n; i++) user[i] = userIndex.get(rawUsers[i]) as number;
     const itemIndex = new Map<number, number>();
     for (let j = 0; j < itemIds.length; j++) itemIndex.set(itemIds[j], j);
+    // Copying 32 M rows would double peak memory; keep the buffers when little of them is slack.
+    const trim = this.capacity > n * 1.25;
+    const fit = <T extends Uint32Array | Float32Array>(a: T): T => (trim ? (a.slice(0, n) as T) : (a.subarray(0, n) as T));
     return {
       length: n,
       user,
-      item: this.item.slice(0, n),
-      rating: this.rating.slice(0, n),
-      timestamp: this.timestamp.slice(0, n),
+      item: fit(this.item),
+      rating: fit(this.rating),
+      timestamp: fit(this.timestamp),
       userIds: uniqueUsers,
       itemIds,
       userIndex,
