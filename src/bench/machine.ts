@@ -16,7 +16,8 @@ export function currentCommit(): string {
   try {
     const git = (args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const sha = git(['rev-parse', '--short', 'HEAD']);
-    return git(['status', '--porcelain', '--untracked-files=no']) ? `${sha}+dirty` : sha;
+    // Results written by earlier runs do not make the measured code dirty.
+    return git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']) ? `${sha}+dirty` : sha;
   } catch {
     return 'unknown';
   }
