@@ -4,10 +4,11 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
 import { ConfigError, DownloadError, ReelrecError } from '../../errors.js';
 import { startProgress } from '../../progress.js';
+import { errnoCode, oneLine } from '../../util/error-text.js';
 import { type DatasetSpec, DEFAULT_MOVIELENS_BASE_URL, datasetSpec } from './datasets.js';
+import { unzipDataset } from './unzip.js';
 
 export interface DownloadOptions {
   /** Folder that receives `<name>/`; created if missing. Temp files live here too, so renames stay on one filesystem. */
@@ -76,7 +77,7 @@ export async function downloadDataset(name: string, options: DownloadOptions): P
     await sweepStale(destDir, spec.name);
     const fetched = await fetchToFile(url, partPath, options.fetchImpl ?? fetch, show ? spec.name : null, expected.size);
     verify(url, spec, expected, fetched);
-    await unzip(url, partPath, unpackDir, spec, show);
+    await unzipDataset(url, partPath, unpackDir, spec, show);
     await install(path.join(unpackDir, spec.name), target, path.join(destDir, `.${spec.name}.old-${tag}`));
     return { dir: target, zipBytes: fetched.bytes, sha256: fetched.sha256, md5: fetched.md5, alreadyPresent: false };
   } catch (err) {
@@ -190,70 +191,6 @@ function verify(url: string, spec: DatasetSpec, expected: Expected, got: Fetched
 }
 
 /**
- * Rejects names that would land outside `root` (zip-slip). yauzl already refuses absolute and `..`
- * names; this re-checks against the resolved path so a future yauzl option change cannot open the hole.
- */
-function safeJoin(url: string, root: string, entryName: string): string {
-  const resolved = path.resolve(root, entryName);
-  if (path.isAbsolute(entryName) || entryName.split('/').includes('..') || !resolved.startsWith(root + path.sep)) {
-    throw new DownloadError(url, `unsafe path in zip archive: ${entryName}`);
-  }
-  return resolved;
-}
-
-/** Extracts only `<name>/…` entries, after checking every entry name before writing anything. */
-async function unzip(url: string, zipPath: string, outDir: string, spec: DatasetSpec, show: boolean): Promise<void> {
-  let zip: yauzl.ZipFile;
-  try {
-    zip = await yauzl.openPromise(zipPath, { autoClose: false });
-  } catch (err) {
-    throw new DownloadError(url, `not a valid zip archive: ${oneLine(err)}`);
-  }
-  try {
-    const entries: yauzl.Entry[] = [];
-    try {
-      for await (const entry of zip.eachEntry()) entries.push(entry);
-    } catch (err) {
-      throw new DownloadError(url, `corrupt or unsafe zip archive: ${oneLine(err)}`);
-    }
-    const prefix = `${spec.name}/`;
-    for (const entry of entries) safeJoin(url, outDir, entry.fileName);
-    const wanted = entries.filter((e) => e.fileName.startsWith(prefix));
-    if (wanted.length === 0) throw new DownloadError(url, `zip archive has no ${prefix} folder`);
-
-    await mkdir(outDir);
-    const total = wanted.reduce((sum, e) => sum + e.uncompressedSize, 0);
-    const progress = startProgress(`Unpacking ${spec.name}`, total, 'bytes', show);
-    try {
-      for (const entry of wanted) {
-        const dest = safeJoin(url, outDir, entry.fileName);
-        if (entry.fileName.endsWith('/')) {
-          await mkdir(dest, { recursive: true });
-          continue;
-        }
-        await mkdir(path.dirname(dest), { recursive: true });
-        try {
-          const source = await zip.openReadStreamPromise(entry);
-          source.on('data', (chunk: Buffer) => progress.increment(chunk.length));
-          await pipeline(source, createWriteStream(dest, { flags: 'wx' }));
-        } catch (err) {
-          throw new DownloadError(url, `corrupt zip entry ${entry.fileName}: ${oneLine(err)}`);
-        }
-      }
-    } finally {
-      progress.stop();
-    }
-  } finally {
-    zip.close();
-  }
-  const missing: string[] = [];
-  for (const file of spec.requiredFiles) {
-    if (!(await hasFiles(path.join(outDir, spec.name), [file]))) missing.push(`${spec.name}/${file}`);
-  }
-  if (missing.length > 0) throw new DownloadError(url, `zip archive lacks ${missing.join(', ')}`);
-}
-
-/**
  * Moves the unpacked folder into place. An existing folder (force, or an incomplete copy) is first
  * renamed aside and only deleted once the new one is in; if the swap fails the old one is restored.
  */
@@ -301,17 +238,4 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     return errnoCode(err) === 'EPERM';
   }
-}
-
-function errnoCode(err: unknown): string | undefined {
-  return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-}
-
-/** A single-line description of an error and its cause (undici hides the useful part in `cause`). */
-function oneLine(err: unknown): string {
-  if (!(err instanceof Error)) return String(err).replace(/\s+/g, ' ').trim();
-  let text = err.message;
-  const cause = err.cause;
-  if (cause instanceof Error && cause.message && !text.includes(cause.message)) text += ` (${cause.message})`;
-  return text.replace(/\s+/g, ' ').trim();
 }

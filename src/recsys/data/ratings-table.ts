@@ -45,13 +45,13 @@ export class RatingsBuilder {
     for (let j = 0; j < itemIds.length; j++) itemIndex.set(itemIds[j], j);
     // Copying 32 M rows would double peak memory; keep the buffers when little of them is slack.
     const trim = this.capacity > n * 1.25;
-    const fit = <T extends Uint32Array | Float32Array>(a: T): T => (trim ? (a.slice(0, n) as T) : (a.subarray(0, n) as T));
+    const shrink = <T extends Uint32Array | Float32Array>(a: T): T => (trim ? (a.slice(0, n) as T) : (a.subarray(0, n) as T));
     return {
       length: n,
       user,
-      item: fit(this.item),
-      rating: fit(this.rating),
-      timestamp: fit(this.timestamp),
+      item: shrink(this.item),
+      rating: shrink(this.rating),
+      timestamp: shrink(this.timestamp),
       userIds: uniqueUsers,
       itemIds,
       userIndex,
