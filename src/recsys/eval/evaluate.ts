@@ -1,7 +1,7 @@
 import type { Progress } from '../../progress.js';
 import { groupByUser } from '../data/ratings-table.js';
 import { MetricAccumulator, type RankingMetrics } from './metrics.js';
-import type { Recommender } from './recommender.js';
+import { forEachUserScores, type Recommender } from './recommender.js';
 import type { Split } from './splits.js';
 import { topK } from './top-k.js';
 
@@ -62,25 +62,27 @@ export async function evaluateVariants(rec: Recommender, split: Split, options: 
     return sets;
   };
 
-  let toScore = 0;
-  for (let u = 0; u < nUsers; u++) if (relevantSets(u).some((s) => s.size > 0)) toScore++;
-  progress?.setTotal(toScore);
-
-  const exclude = new Uint8Array(nItems);
-  const scores = new Float32Array(nItems);
+  const toScore: number[] = [];
+  const relevantByUser = new Map<number, Set<number>[]>();
   for (let u = 0; u < nUsers; u++) {
     const sets = relevantSets(u);
     if (!sets.some((s) => s.size > 0)) continue;
+    toScore.push(u);
+    relevantByUser.set(u, sets);
+  }
+  progress?.setTotal(toScore.length);
+
+  const exclude = new Uint8Array(nItems);
+  await forEachUserScores(rec, toScore, nItems, (u, scores) => {
     const t0 = trainGroups.offsets[u];
     const t1 = trainGroups.offsets[u + 1];
     for (let j = t0; j < t1; j++) exclude[train.item[trainGroups.order[j]]] = 1;
-    scores.fill(0);
-    await rec.scoreUser(u, scores);
     const ranked = topK(scores, k, exclude);
     for (let j = t0; j < t1; j++) exclude[train.item[trainGroups.order[j]]] = 0;
+    const sets = relevantByUser.get(u) as Set<number>[];
     for (let v = 0; v < sets.length; v++) accs[v]?.add(ranked, sets[v] as Set<number>);
     progress?.increment();
-  }
+  });
 
   const seconds = (performance.now() - started) / 1000;
   return accs.map((acc, v) => ({ ...acc.result(), relevance: relevances[v] as Relevance, seconds }));

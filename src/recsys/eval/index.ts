@@ -18,7 +18,14 @@ export {
   type RankingMetrics,
   recallAtK,
 } from './metrics.js';
-export { type Recommender, recommendTopK } from './recommender.js';
+export { forEachUserScores, type Recommender, recommendTopK, SCORE_BATCH_USERS } from './recommender.js';
+export {
+  evaluateSampledLeaveOneOut,
+  type SampledCandidates,
+  type SampledLeaveOneOutOptions,
+  type SampledLeaveOneOutResult,
+  sampledCandidates,
+} from './sampled-loo.js';
 export {
   type CutRule,
   chronologicalSplit,
