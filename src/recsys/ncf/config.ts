@@ -1,0 +1,41 @@
+import { z } from 'zod';
+
+/** Per-label loss weights: how much a row of each hard-sampling kind counts in the loss. */
+export const LabelWeightsSchema = z.object({
+  hardPositive: z.number().min(0).default(1),
+  softPositive: z.number().min(0).default(1),
+  softNegative: z.number().min(0).default(1),
+  hardNegative: z.number().min(0).default(1),
+  unrated: z.number().min(0).default(1),
+});
+
+/** NeuMF hyper-parameters. Defaults are the best setting found by `reelrec bench ml100k`'s ablation. */
+export const NeuMFConfigSchema = z.object({
+  factors: z.number().int().min(1).max(512).default(16),
+  layers: z.array(z.number().int().min(1).max(4096)).min(1).default([64, 32, 16]),
+  learningRate: z.number().positive().max(1).default(0.001),
+  epochs: z.number().int().min(1).max(1000).default(20),
+  batchSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 20)
+    .default(1024),
+  negatives: z.number().int().min(0).max(100).default(4),
+  labelWeights: LabelWeightsSchema.default({ hardPositive: 1, softPositive: 1, softNegative: 1, hardNegative: 1, unrated: 1 }),
+  /** L2 penalty on the embeddings looked up in each batch (the NCF reference code's `regs`). */
+  l2: z.number().min(0).default(0),
+  /** Share of each user's training ratings held out to pick the epoch; 0 trains on all, no early stopping. */
+  validationShare: z.number().min(0).max(0.5).default(0.1),
+  /** Epochs without a better validation NDCG@10 before training stops. */
+  patience: z.number().int().min(1).default(3),
+  seed: z.number().int().min(0).default(42),
+});
+
+export type NeuMFConfig = z.output<typeof NeuMFConfigSchema>;
+export type NeuMFConfigInput = z.input<typeof NeuMFConfigSchema>;
+export type LabelWeights = z.output<typeof LabelWeightsSchema>;
+
+export function neumfConfig(input: NeuMFConfigInput = {}): NeuMFConfig {
+  return NeuMFConfigSchema.parse(input);
+}

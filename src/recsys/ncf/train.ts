@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs';
+import { ReelrecError } from '../../errors.js';
+import { type Progress, SILENT_PROGRESS } from '../../progress.js';
+import type { RatingsTable } from '../data/types.js';
+import { evaluateRecommender } from '../eval/evaluate.js';
+import { stratifiedSplit } from '../eval/splits.js';
+import { createRng } from '../random.js';
+import { HardSampler } from '../sampling/hard-sampling.js';
+import type { LabelKind } from '../sampling/labels.js';
+import { type BackendName, initBackend } from './backend.js';
+import type { NeuMFConfig } from './config.js';
+import { createWeights, disposeWeights, forward, type NeuMFWeights, restoreWeights, snapshotWeights, weightList } from './model.js';
+import { NeuMFScorer } from './recommender.js';
+
+export interface EpochStats {
+  epoch: number;
+  loss: number;
+  /** NDCG@10 on the validation share; null when training without validation. */
+  valNdcg: number | null;
+  seconds: number;
+  samples: number;
+}
+
+export interface TrainResult {
+  weights: NeuMFWeights;
+  history: EpochStats[];
+  /** The epoch whose weights were kept (best validation NDCG, or the last). */
+  bestEpoch: number;
+  backend: BackendName;
+  seconds: number;
+}
+
+export interface TrainHooks {
+  progress?: Progress;
+  onEpoch?: (stats: EpochStats) => void;
+}
+
+/**
+ * Trains NeuMF on the hard-sampled dataset of `train`, resampling negatives every epoch, with
+ * binary cross-entropy weighted per label kind and Adam. When `validationShare` > 0 part of each
+ * user's ratings is held out and the epoch with the best validation NDCG@10 is kept.
+ */
+export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
+  if (train.length === 0) throw new ReelrecError('empty_training_set', 'cannot train NeuMF: the training set has no ratings');
+  const backend = await initBackend();
+  const started = performance.now();
+  const split = config.validationShare > 0 ? stratifiedSplit(train, { ratio: 1 - config.validationShare, seed: config.seed }) : null;
+  const fitOn = split ? split.train : train;
+  const sampler = new HardSampler(fitOn, { negativesPerPositive: config.negatives });
+  if (sampler.sample(config.seed).summary.positives === 0) {
+    throw new ReelrecError('empty_training_set', 'cannot train NeuMF: no positive interactions (no rating ≥ 3)');
+  }
+  const shape = { users: train.userIds.length, items: train.itemIds.length, factors: config.factors, layers: config.layers };
+  const weights = createWeights(shape, config.seed);
+  const optimizer = tf.train.adam(config.learningRate);
+  const kindWeight = Float32Array.from([
+    config.labelWeights.hardPositive,
+    config.labelWeights.softPositive,
+    config.labelWeights.softNegative,
+    config.labelWeights.hardNegative,
+    config.labelWeights.unrated,
+  ]);
+  const scorer = new NeuMFScorer(weights);
+  const progress = hooks.progress ?? SILENT_PROGRESS;
+  const history: EpochStats[] = [];
+  let best: { epoch: number; ndcg: number; snapshot: Float32Array[] } | null = null;
+  let sinceBest = 0;
+
+  try {
+    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+      const epochStarted = performance.now();
+      const data = sampler.sample(config.seed + epoch);
+      const loss = await runEpoch(weights, optimizer, data, kindWeight, config, createRng(config.seed * 7919 + epoch));
+      const valNdcg = split ? (await evaluateRecommender(scorer, split, { k: 10 })).ndcg : null;
+      const stats = { epoch, loss, valNdcg, seconds: (performance.now() - epochStarted) / 1000, samples: data.length };
+      history.push(stats);
+      hooks.onEpoch?.(stats);
+      progress.increment();
+      if (valNdcg === null) continue;
+      if (best === null || valNdcg > best.ndcg) {
+        best = { epoch, ndcg: valNdcg, snapshot: snapshotWeights(weights) };
+        sinceBest = 0;
+      } else if (++sinceBest >= config.patience) {
+        break;
+      }
+    }
+  } catch (error) {
+    disposeWeights(weights);
+    throw error;
+  } finally {
+    optimizer.dispose();
+  }
+  if (best) restoreWeights(weights, best.snapshot);
+  return {
+    weights,
+    history,
+    bestEpoch: best?.epoch ?? history.length,
+    backend: backend.name,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** One pass over a freshly sampled dataset in shuffled mini-batches; returns the mean loss. */
+async function runEpoch(
+  weights: NeuMFWeights,
+  optimizer: tf.Optimizer,
+  data: ReturnType<HardSampler['sample']>,
+  kindWeight: Float32Array,
+  config: NeuMFConfig,
+  rng: ReturnType<typeof createRng>,
+): Promise<number> {
+  const order = rng.shuffle(Uint32Array.from({ length: data.length }, (_, i) => i));
+  const size = config.batchSize;
+  const users = new Int32Array(size);
+  const items = new Int32Array(size);
+  const labels = new Float32Array(size);
+  const rowWeights = new Float32Array(size);
+  const trainable = weightList(weights);
+  let lossSum = 0;
+  let batches = 0;
+  for (let start = 0; start < data.length; start += size) {
+    const n = Math.min(size, data.length - start);
+    for (let k = 0; k < n; k++) {
+      const r = order[start + k] as number;
+      users[k] = data.user[r] as number;
+      items[k] = data.item[r] as number;
+      labels[k] = data.interaction[r] as number;
+      rowWeights[k] = kindWeight[data.kind[r] as LabelKind] as number;
+    }
+    const cost = tf.tidy(() => {
+      const u = tf.tensor1d(users.subarray(0, n), 'int32');
+      const i = tf.tensor1d(items.subarray(0, n), 'int32');
+      const y = tf.tensor1d(labels.subarray(0, n));
+      const w = tf.tensor1d(rowWeights.subarray(0, n));
+      return optimizer.minimize(
+        () => {
+          const logits = forward(weights, u, i);
+          const bce = tf.losses.sigmoidCrossEntropy(y, logits, w, 0, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
+          if (config.l2 === 0) return bce as tf.Scalar;
+          const reg = tf.addN(
+            [weights.gmfUser, weights.gmfItem, weights.mlpUser, weights.mlpItem].map((table, t) =>
+              tf.sum(tf.square(tf.gather(table, t % 2 === 0 ? u : i))),
+            ),
+          );
+          return tf.add(bce, tf.mul(config.l2 / n, reg)) as tf.Scalar;
+        },
+        true,
+        trainable,
+      ) as tf.Scalar;
+    });
+    lossSum += (await cost.data())[0] as number;
+    cost.dispose();
+    batches++;
+  }
+  return lossSum / Math.max(batches, 1);
+}
