@@ -32,6 +32,13 @@ export function validateShape(shape: NeuMFShape): void {
     throw new RangeError(`the first MLP layer (${layers[0]}) must be even: it is user and item embeddings side by side`);
 }
 
+/** tf.variable copies its initial value; the source tensor would otherwise stay allocated forever. */
+function ownedVariable(initial: tf.Tensor): tf.Variable {
+  const v = tf.variable(initial);
+  initial.dispose();
+  return v;
+}
+
 /** Seeded init as in the NCF reference code: embeddings N(0, 0.01), dense layers Glorot-uniform. */
 export function createWeights(shape: NeuMFShape, seed: number): NeuMFWeights {
   validateShape(shape);
@@ -46,16 +53,16 @@ export function createWeights(shape: NeuMFShape, seed: number): NeuMFWeights {
       values[i] = sd * r * Math.cos(2 * Math.PI * v);
       if (i + 1 < values.length) values[i + 1] = sd * r * Math.sin(2 * Math.PI * v);
     }
-    return tf.variable(tf.tensor2d(values, [rows, cols]));
+    return ownedVariable(tf.tensor2d(values, [rows, cols]));
   };
   const glorot = (fanIn: number, fanOut: number): tf.Variable => {
     const limit = Math.sqrt(6 / (fanIn + fanOut));
     const values = Float32Array.from({ length: fanIn * fanOut }, () => (rng.next() * 2 - 1) * limit);
-    return tf.variable(tf.tensor2d(values, [fanIn, fanOut]));
+    return ownedVariable(tf.tensor2d(values, [fanIn, fanOut]));
   };
   const { users, items, factors, layers } = shape;
   const half = layers[0] / 2;
-  const dense = layers.slice(1).map((width, i) => ({ kernel: glorot(layers[i], width), bias: tf.variable(tf.zeros([width])) }));
+  const dense = layers.slice(1).map((width, i) => ({ kernel: glorot(layers[i], width), bias: ownedVariable(tf.zeros([width])) }));
   const last = layers[layers.length - 1];
   return {
     gmfUser: normal(users, factors, 0.01),
@@ -64,7 +71,7 @@ export function createWeights(shape: NeuMFShape, seed: number): NeuMFWeights {
     mlpItem: normal(items, half, 0.01),
     dense,
     outKernel: glorot(factors + last, 1),
-    outBias: tf.variable(tf.zeros([1])),
+    outBias: ownedVariable(tf.zeros([1])),
   };
 }
 

@@ -75,7 +75,7 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
       const stats = { epoch, loss, valNdcg, seconds: (performance.now() - epochStarted) / 1000, samples: data.length };
       history.push(stats);
       hooks.onEpoch?.(stats);
-      progress.increment();
+      progress.increment(1, `loss ${loss.toFixed(4)}${valNdcg === null ? '' : ` · val NDCG@10 ${valNdcg.toFixed(4)}`}`);
       if (valNdcg === null) continue;
       if (best === null || valNdcg > best.ndcg) {
         best = { epoch, ndcg: valNdcg, snapshot: snapshotWeights(weights) };

@@ -1,0 +1,41 @@
+import type { BackendName } from './backend.js';
+import type { NeuMFConfig } from './config.js';
+import type { NeuMFShape } from './model.js';
+import type { EpochStats } from './train.js';
+
+export const MANIFEST_FORMAT = 'reelrec-neumf';
+export const MANIFEST_VERSION = 1;
+
+/** One weight tensor's place in weights.bin (float32, little-endian). */
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  /** Byte offset into weights.bin. */
+  offset: number;
+  /** Number of float32 values. */
+  length: number;
+}
+
+/** Everything needed to reload a model and to refuse it for the wrong data. Stored as manifest.json. */
+export interface ModelManifest {
+  format: typeof MANIFEST_FORMAT;
+  version: typeof MANIFEST_VERSION;
+  createdAt: string;
+  /** Free-form version label, e.g. `base` or `genre-finetuned`. */
+  label: string;
+  dataset: {
+    name: string;
+    /** datasetFingerprint() of the ratings the model was trained on. */
+    fingerprint: string;
+    ratings: number;
+  };
+  /** Dense index → dataset id maps; a model only makes sense with exactly these. */
+  userIds: number[];
+  itemIds: number[];
+  shape: NeuMFShape;
+  config: NeuMFConfig;
+  backend: BackendName;
+  training: { seconds: number; bestEpoch: number; history: EpochStats[] };
+  metrics: Record<string, number>;
+  weights: { file: string; bytes: number; sha256: string; tensors: TensorEntry[] };
+}
