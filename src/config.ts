@@ -81,3 +81,13 @@ export function parseIntFlag(flag: string, raw: string | undefined, fallback: nu
   }
   return value;
 }
+
+/** Like parseIntFlag, for real numbers such as a learning rate: `--lr: expected a number from …`. */
+export function parseNumberFlag(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(flag, `expected a number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

@@ -5,6 +5,7 @@ import { benchCommand } from './commands/bench.js';
 import { dataCommand } from './commands/data.js';
 import { sampleCommand } from './commands/sample.js';
 import { startCommand } from './commands/start.js';
+import { trainCommand } from './commands/train.js';
 import { reportFailure } from './fail.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -16,6 +17,7 @@ const program = new Command('reelrec')
   .addCommand(startCommand)
   .addCommand(dataCommand)
   .addCommand(sampleCommand)
+  .addCommand(trainCommand)
   .addCommand(benchCommand);
 
 try {
