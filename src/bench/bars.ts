@@ -15,6 +15,8 @@ export function checkBars(rows: BenchRow[], bars: BenchBar[] = []): BarCheck[] {
         why: bar.why,
       };
     }
-    return { model: bar.model, metric: bar.metric, value, bar: `≥ ${bar.min}`, ok: value !== null && value >= bar.min, why: bar.why };
+    if ('min' in bar)
+      return { model: bar.model, metric: bar.metric, value, bar: `≥ ${bar.min}`, ok: value !== null && value >= bar.min, why: bar.why };
+    return { model: bar.model, metric: bar.metric, value, bar: `≤ ${bar.max}`, ok: value !== null && value <= bar.max, why: bar.why };
   });
 }

@@ -10,7 +10,8 @@ export interface BenchRow {
  */
 export type BenchBar =
   | { model: string; metric: string; expected: number; tolerance: number; why: string }
-  | { model: string; metric: string; min: number; why: string };
+  | { model: string; metric: string; min: number; why: string }
+  | { model: string; metric: string; max: number; why: string };
 
 export interface BarCheck {
   model: string;
