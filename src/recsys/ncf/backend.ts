@@ -52,7 +52,7 @@ export async function initBackend(
   options: { prefer?: BackendName | 'auto'; loaders?: BackendLoaders; log?: (line: string) => void } = {},
 ): Promise<BackendChoice> {
   const prefer = options.prefer ?? ((process.env.REELREC_TF_BACKEND as BackendName | undefined) || 'auto');
-  if (current && options.loaders === undefined && (prefer === 'auto' || prefer === current.name)) return current;
+  if (current && (options.loaders ?? defaultLoaders) === defaultLoaders && (prefer === 'auto' || prefer === current.name)) return current;
   const loaders = options.loaders ?? defaultLoaders;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const order = prefer === 'auto' ? ORDER : [prefer];
@@ -60,11 +60,13 @@ export async function initBackend(
   for (const name of order) {
     try {
       await loaders[name]();
-      current = { name, skipped };
+      const choice = { name, skipped };
+      // Injected loaders are for tests; only the real bring-up is remembered for later callers.
+      if (loaders === defaultLoaders) current = choice;
       if (skipped.length > 0) {
         log(`reelrec: TensorFlow.js backend "${name}" (${skipped.map((s) => `${s.name} unavailable: ${s.reason}`).join('; ')})`);
       }
-      return current;
+      return choice;
     } catch (error) {
       skipped.push({ name, reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error' });
     }

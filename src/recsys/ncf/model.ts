@@ -32,7 +32,7 @@ export function validateShape(shape: NeuMFShape): void {
     throw new RangeError(`the first MLP layer (${layers[0]}) must be even: it is user and item embeddings side by side`);
 }
 
-/** tf.variable copies its initial value; the source tensor would otherwise stay allocated forever. */
+/** The variable keeps its own reference to the initial tensor; ours must be released or it is never freed. */
 function ownedVariable(initial: tf.Tensor): tf.Variable {
   const v = tf.variable(initial);
   initial.dispose();

@@ -16,6 +16,9 @@ export interface Recommendation {
   score: number;
 }
 
+/** Marks an empty slot in recommendAll's rows. */
+export const NO_ITEM = 0xffffffff;
+
 type ManifestDraft = Omit<ModelManifest, 'weights' | 'format' | 'version'>;
 
 /**
@@ -110,11 +113,14 @@ export class NeuMF implements Recommender {
     }));
   }
 
-  /** Top-k unseen item indices for every user in one batched pass: row u is `out[u*k .. u*k+k)`. */
+  /**
+   * Top-k unseen item indices for every user in one batched pass: row u is `out[u*k .. u*k+k)`,
+   * padded with NO_ITEM when the user has fewer than k unseen movies.
+   */
   async recommendAll(k = 10): Promise<Uint32Array> {
     const { table } = this.requireSeen();
     const nUsers = table.userIds.length;
-    const out = new Uint32Array(nUsers * k);
+    const out = new Uint32Array(nUsers * k).fill(NO_ITEM);
     const users = Uint32Array.from({ length: nUsers }, (_, u) => u);
     await forEachUserScores(this, users, table.itemIds.length, (user, scores) => {
       out.set(topK(scores, k, this.seenMask(user)), user * k);
