@@ -131,7 +131,7 @@ describe('reelrec CLI', () => {
     expect(report.benchmark).toBe('ml100k');
     expect(report.rows[0]).toMatchObject({ model: 'most-popular' });
     expect(typeof report.rows[0]?.['ndcg@10']).toBe('number');
-    expect(report.checks).toHaveLength(4);
+    expect(report.checks).toHaveLength(10); // most-popular anchor ×4, NeuMF vs NCF ×4, two timing bars
     expect(report.checks.some((c) => !c.ok)).toBe(true);
   });
 
@@ -162,5 +162,23 @@ describe('reelrec CLI', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('train saves a loadable NeuMF model, its manifest and a training chart', async () => {
+    const out = join(work, 'model');
+    const r = runCli(['train', '--data', dataDir, '--out', out, '--epochs', '2', '--factors', '4', '--batch', '16']);
+    expect(r.stderr).toMatch(/TensorFlow\.js backend "(tensorflow|wasm|cpu)"/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^trained NeuMF on ml-100k: 8 ratings, [12] epochs/);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { config: { epochs: number; factors: number }; userIds: number[] };
+    expect(manifest.config).toMatchObject({ epochs: 2, factors: 4 });
+    expect(manifest.userIds).toEqual([1, 2, 3]);
+    expect(await readFile(join(out, 'training.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it('train rejects a bad hyper-parameter flag with one line', () => {
+    const r = runCli(['train', '--data', dataDir, '--lr', 'fast']);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe('reelrec: --lr: expected a number from 0.000001 to 1, got "fast"');
   });
 });

@@ -60,12 +60,12 @@ describe('initBackend with the real loaders', () => {
 });
 
 describe('initBackend fallback order (injected loaders)', () => {
-  it('uses tensorflow when it loads, trying nothing else and logging nothing', async () => {
+  it('uses tensorflow when it loads, trying nothing else and logging the choice once', async () => {
     const { loaders, calls } = fakeLoaders([]);
     const { choice, lines } = await init({ loaders });
     expect(choice).toEqual({ name: 'tensorflow', skipped: [] });
     expect(calls).toEqual(['tensorflow']);
-    expect(lines).toEqual([]);
+    expect(lines).toEqual(['reelrec: TensorFlow.js backend "tensorflow" (first choice)']);
   });
 
   it('falls back to wasm when tensorflow throws, recording the first line of its reason and logging it', async () => {
@@ -121,7 +121,7 @@ describe('initBackend fallback order (injected loaders)', () => {
     const { choice, lines } = await init({ prefer: 'cpu', loaders });
     expect(calls).toEqual(['cpu']);
     expect(choice).toEqual({ name: 'cpu', skipped: [] });
-    expect(lines).toEqual([]);
+    expect(lines).toEqual(['reelrec: TensorFlow.js backend "cpu" (first choice)']);
   });
 
   it("prefer: 'cpu' fails (no fallback) when cpu cannot load", async () => {

@@ -45,8 +45,8 @@ let current: BackendChoice | null = null;
 
 /**
  * Brings up the fastest TensorFlow.js backend that works: tfjs-node (native, multi-threaded) when
- * it can be loaded, else wasm (single-threaded SIMD), else plain JS cpu. Never silent: every
- * fallback is logged with its reason. `REELREC_TF_BACKEND` forces one (and fails if it cannot load).
+ * it can be loaded, else wasm (single-threaded SIMD), else plain JS cpu. Never silent: the choice
+ * is logged once, with the reason for every backend skipped on the way. `REELREC_TF_BACKEND` forces one (and fails if it cannot load).
  */
 export async function initBackend(
   options: { prefer?: BackendName | 'auto'; loaders?: BackendLoaders; log?: (line: string) => void } = {},
@@ -63,9 +63,8 @@ export async function initBackend(
       const choice = { name, skipped };
       // Injected loaders are for tests; only the real bring-up is remembered for later callers.
       if (loaders === defaultLoaders) current = choice;
-      if (skipped.length > 0) {
-        log(`reelrec: TensorFlow.js backend "${name}" (${skipped.map((s) => `${s.name} unavailable: ${s.reason}`).join('; ')})`);
-      }
+      const why = skipped.length > 0 ? skipped.map((s) => `${s.name} unavailable: ${s.reason}`).join('; ') : 'first choice';
+      log(`reelrec: TensorFlow.js backend "${name}" (${why})`);
       return choice;
     } catch (error) {
       skipped.push({ name, reason: (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? 'unknown error' });
