@@ -170,7 +170,10 @@ describe('reelrec CLI', () => {
     expect(r.stderr).toMatch(/TensorFlow\.js backend "(tensorflow|wasm|cpu)"/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^trained NeuMF on ml-100k: 8 ratings, [12] epochs/);
-    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { config: { epochs: number; factors: number }; userIds: number[] };
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as {
+      config: { epochs: number; factors: number };
+      userIds: number[];
+    };
     expect(manifest.config).toMatchObject({ epochs: 2, factors: 4 });
     expect(manifest.userIds).toEqual([1, 2, 3]);
     expect(await readFile(join(out, 'training.svg'), 'utf8')).toMatch(/^<svg/);
