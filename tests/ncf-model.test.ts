@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../src/recsys/ncf/backend.js';
 import {
+  type Branch,
   createWeights,
   disposeWeights,
   forward,
@@ -147,11 +148,11 @@ describe('forward', () => {
 });
 
 /** forward on every (user, item) pair of `users`, row by row, as one flat array. */
-function forwardAll(w: NeuMFWeights, users: number[], items: number): Float32Array {
+function forwardAll(w: NeuMFWeights, users: number[], items: number, branch: Branch = 'neumf'): Float32Array {
   return tf.tidy(() => {
     const u = users.flatMap((user) => Array.from({ length: items }, () => user));
     const i = users.flatMap(() => Array.from({ length: items }, (_, item) => item));
-    return forward(w, tf.tensor1d(u, 'int32'), tf.tensor1d(i, 'int32')).dataSync() as Float32Array;
+    return forward(w, tf.tensor1d(u, 'int32'), tf.tensor1d(i, 'int32'), branch).dataSync() as Float32Array;
   });
 }
 
@@ -175,6 +176,24 @@ describe('scoreUsersAllItems', () => {
       let worst = 0;
       for (let k = 0; k < expected.length; k++) worst = Math.max(worst, Math.abs((got[k] as number) - (expected[k] as number)));
       expect(worst).toBeLessThanOrEqual(1e-5);
+    });
+  });
+
+  it.each(['gmf', 'mlp'] as const)('equals forward for the %s branch alone (pretraining)', (branch) => {
+    withWeights(shape, 13, (w) => {
+      randomise(w, 6);
+      const users = [0, 3, shape.users - 1];
+      const expected = forwardAll(w, users, shape.items, branch);
+      const got = scoreUsersAllItems(w, Int32Array.from(users), branch);
+      const full = scoreUsersAllItems(w, Int32Array.from(users));
+      let worst = 0;
+      let differsFromFull = 0;
+      for (let k = 0; k < expected.length; k++) {
+        worst = Math.max(worst, Math.abs((got[k] as number) - (expected[k] as number)));
+        differsFromFull = Math.max(differsFromFull, Math.abs((got[k] as number) - (full[k] as number)));
+      }
+      expect(worst).toBeLessThanOrEqual(1e-5);
+      expect(differsFromFull).toBeGreaterThan(1e-3);
     });
   });
 

@@ -183,6 +183,24 @@ describe('trainNeuMF', () => {
   });
 });
 
+describe('GMF/MLP pretraining and L2', () => {
+  it('runs GMF, then MLP, then the joined model, still learning the groups and leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const model = new NeuMF({ ...CONFIG, pretrain: true, epochs: 4, l2: 1e-4 });
+    await model.fit(table);
+    const phases = model.manifest.training.history.map((h) => h.branch);
+    expect(phases).toEqual(['gmf', 'gmf', 'gmf', 'gmf', 'mlp', 'mlp', 'mlp', 'mlp', 'neumf', 'neumf', 'neumf', 'neumf']);
+    let hits = 0;
+    for (const userId of USERS) {
+      const top = await model.recommend(userId, 3);
+      hits += top.filter((r) => half(groupOf(userId)).includes(r.movieId)).length;
+    }
+    expect(hits / (USERS.length * 3)).toBeGreaterThanOrEqual(0.9);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('NeuMF.recommendAll', () => {
   it('pads the row of a user with fewer than k unseen movies with NO_ITEM, never a seen movie', async () => {
     const small = makeTable(

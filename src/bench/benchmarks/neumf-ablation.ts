@@ -22,6 +22,7 @@ export const ABLATION: Array<{ name: string; config: NeuMFConfigInput }> = [
   { name: 'learning rate 0.002', config: { learningRate: 0.002 } },
   { name: 'validation share 0.1', config: { validationShare: 0.1 } },
   { name: 'no validation, 10 epochs on all training data', config: { validationShare: 0, epochs: 10 } },
+  { name: 'GMF and MLP pretrained first (NCF paper)', config: { pretrain: true } },
 ];
 
 /** What moves NeuMF quality on the ml100k protocol (model seed 42, split seed 42). Not run in CI: ~10 min. */

@@ -38,6 +38,8 @@ export const NeuMFConfigSchema = z.object({
   /** Epochs without a better validation NDCG@10 before training stops. */
   patience: z.number().int().min(1).default(3),
   seed: z.number().int().min(0).default(42),
+  /** Pretrain GMF and MLP separately before training the joined model (He et al. 2017, §3.4.1). */
+  pretrain: z.boolean().default(false),
 });
 
 export type NeuMFConfig = z.output<typeof NeuMFConfigSchema>;

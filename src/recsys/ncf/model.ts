@@ -83,17 +83,54 @@ export function disposeWeights(w: NeuMFWeights): void {
   for (const v of weightList(w)) v.dispose();
 }
 
+/** Which half of NeuMF produces the logit: both (the model), or GMF / MLP alone for pretraining. */
+export type Branch = 'neumf' | 'gmf' | 'mlp';
+
+/** The variables a branch's logit depends on (what its training phase updates). */
+export function branchWeights(w: NeuMFWeights, branch: Branch): tf.Variable[] {
+  const gmf = [w.gmfUser, w.gmfItem];
+  const mlp = [w.mlpUser, w.mlpItem, ...w.dense.flatMap((d) => [d.kernel, d.bias])];
+  const out = [w.outKernel, w.outBias];
+  if (branch === 'gmf') return [...gmf, ...out];
+  if (branch === 'mlp') return [...mlp, ...out];
+  return weightList(w);
+}
+
+/** The rows of the output kernel that belong to `branch` (GMF rows first, then MLP rows). */
+export function outputKernel(w: NeuMFWeights, branch: Branch): tf.Tensor2D {
+  const factors = w.gmfUser.shape[1] as number;
+  if (branch === 'gmf') return tf.slice(w.outKernel, [0, 0], [factors, 1]) as tf.Tensor2D;
+  if (branch === 'mlp') return tf.slice(w.outKernel, [factors, 0], [-1, 1]) as tf.Tensor2D;
+  return w.outKernel as tf.Tensor2D;
+}
+
 /**
  * Logits for (user, item) pairs. GMF: element-wise product of embeddings; MLP: concatenated
  * embeddings through ReLU layers; both concatenated into one linear output (sigmoid in the loss).
  */
-export function forward(w: NeuMFWeights, users: tf.Tensor1D, items: tf.Tensor1D): tf.Tensor1D {
+export function forward(w: NeuMFWeights, users: tf.Tensor1D, items: tf.Tensor1D, branch: Branch = 'neumf'): tf.Tensor1D {
   return tf.tidy(() => {
-    const gmf = tf.mul(tf.gather(w.gmfUser, users), tf.gather(w.gmfItem, items));
-    let h: tf.Tensor = tf.concat([tf.gather(w.mlpUser, users), tf.gather(w.mlpItem, items)], 1);
-    for (const layer of w.dense) h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, layer.kernel as tf.Tensor2D), layer.bias));
-    const z = tf.concat([gmf, h], 1);
-    return tf.reshape(tf.add(tf.matMul(z as tf.Tensor2D, w.outKernel as tf.Tensor2D), w.outBias), [-1]) as tf.Tensor1D;
+    const parts: tf.Tensor[] = [];
+    if (branch !== 'mlp') parts.push(tf.mul(tf.gather(w.gmfUser, users), tf.gather(w.gmfItem, items)));
+    if (branch !== 'gmf') {
+      let h: tf.Tensor = tf.concat([tf.gather(w.mlpUser, users), tf.gather(w.mlpItem, items)], 1);
+      for (const layer of w.dense) h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, layer.kernel as tf.Tensor2D), layer.bias));
+      parts.push(h);
+    }
+    const z = parts.length === 1 ? (parts[0] as tf.Tensor) : tf.concat(parts, 1);
+    return tf.reshape(tf.add(tf.matMul(z as tf.Tensor2D, outputKernel(w, branch)), w.outBias), [-1]) as tf.Tensor1D;
+  });
+}
+
+/**
+ * Joins separately pretrained GMF and MLP halves as the NCF paper does: the output layer becomes
+ * [α·h_GMF; (1−α)·h_MLP], so the combined model starts as a blend of the two it came from.
+ */
+export function blendPretrainedOutput(w: NeuMFWeights, alpha = 0.5): void {
+  tf.tidy(() => {
+    const factors = w.gmfUser.shape[1] as number;
+    const scale = tf.concat([tf.fill([factors, 1], alpha), tf.fill([(w.outKernel.shape[0] as number) - factors, 1], 1 - alpha)], 0);
+    w.outKernel.assign(tf.mul(w.outKernel, scale));
   });
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { NeuMFWeights } from './model.js';
+import { type Branch, type NeuMFWeights, outputKernel } from './model.js';
 
 /**
  * Whole-catalogue scoring for a batch of users. Equal to `forward` for every (user, item) pair,
@@ -7,17 +7,22 @@ import type { NeuMFWeights } from './model.js';
  * first MLP layer is split into a user part and an item part (W·[u; i] = Wu·u + Wi·i) so its
  * item half is computed once per batch instead of once per pair.
  */
-export function scoreUsersAllItems(w: NeuMFWeights, users: Int32Array): Float32Array {
+export function scoreUsersAllItems(w: NeuMFWeights, users: Int32Array, branch: Branch = 'neumf'): Float32Array {
   return tf.tidy(() => {
     const u = tf.tensor1d(users, 'int32');
-    const factors = w.gmfUser.shape[1] as number;
-    const outGmf = tf.slice(w.outKernel, [0, 0], [factors, 1]);
-    const outMlp = tf.slice(w.outKernel, [factors, 0], [-1, 1]);
-    // GMF: (p_u ⊙ w_g) · q_iᵀ for all items at once → [U, N].
-    const gmf = tf.matMul(tf.mul(tf.gather(w.gmfUser, u), tf.reshape(outGmf, [1, -1])), w.gmfItem as tf.Tensor2D, false, true);
-
     const nItems = w.mlpItem.shape[0] as number;
     const nUsers = users.length;
+    let logits: tf.Tensor = tf.add(tf.zeros([nUsers, nItems]), w.outBias);
+    if (branch !== 'mlp') {
+      // GMF: (p_u ⊙ w_g) · q_iᵀ for all items at once → [U, N].
+      const outGmf = outputKernel(w, 'gmf');
+      logits = tf.add(
+        logits,
+        tf.matMul(tf.mul(tf.gather(w.gmfUser, u), tf.reshape(outGmf, [1, -1])), w.gmfItem as tf.Tensor2D, false, true),
+      );
+    }
+    if (branch === 'gmf') return logits.dataSync() as Float32Array;
+    const outMlp = outputKernel(w, 'mlp');
     const half = w.mlpUser.shape[1] as number;
     let mlp: tf.Tensor;
     if (w.dense.length === 0) {
@@ -34,6 +39,6 @@ export function scoreUsersAllItems(w: NeuMFWeights, users: Int32Array): Float32A
       for (const layer of w.dense.slice(1)) h = tf.relu(tf.add(tf.matMul(h as tf.Tensor2D, layer.kernel as tf.Tensor2D), layer.bias));
       mlp = tf.reshape(tf.matMul(h as tf.Tensor2D, outMlp as tf.Tensor2D), [nUsers, nItems]);
     }
-    return tf.add(tf.add(gmf, mlp), w.outBias).dataSync() as Float32Array;
+    return tf.add(logits, mlp).dataSync() as Float32Array;
   });
 }

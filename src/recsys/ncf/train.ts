@@ -3,13 +3,23 @@ import { ReelrecError } from '../../errors.js';
 import { type Progress, SILENT_PROGRESS } from '../../progress.js';
 import type { RatingsTable } from '../data/types.js';
 import { evaluateRecommender } from '../eval/evaluate.js';
-import { stratifiedSplit } from '../eval/splits.js';
+import { type Split, stratifiedSplit } from '../eval/splits.js';
 import { createRng } from '../random.js';
 import { HardSampler } from '../sampling/hard-sampling.js';
 import type { LabelKind } from '../sampling/labels.js';
 import { type BackendName, initBackend } from './backend.js';
 import type { NeuMFConfig } from './config.js';
-import { createWeights, disposeWeights, forward, type NeuMFWeights, restoreWeights, snapshotWeights, weightList } from './model.js';
+import {
+  type Branch,
+  blendPretrainedOutput,
+  branchWeights,
+  createWeights,
+  disposeWeights,
+  forward,
+  type NeuMFWeights,
+  restoreWeights,
+  snapshotWeights,
+} from './model.js';
 import { NeuMFScorer } from './recommender.js';
 
 export interface EpochStats {
@@ -19,6 +29,8 @@ export interface EpochStats {
   valNdcg: number | null;
   seconds: number;
   samples: number;
+  /** Which phase the epoch belongs to ('gmf'/'mlp' pretraining, or the joined model). */
+  branch?: Branch;
 }
 
 export interface TrainResult {
@@ -52,7 +64,6 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   }
   const shape = { users: train.userIds.length, items: train.itemIds.length, factors: config.factors, layers: config.layers };
   const weights = createWeights(shape, config.seed);
-  const optimizer = tf.train.adam(config.learningRate);
   const kindWeight = Float32Array.from([
     config.labelWeights.hardPositive,
     config.labelWeights.softPositive,
@@ -60,22 +71,58 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
     config.labelWeights.hardNegative,
     config.labelWeights.unrated,
   ]);
-  const scorer = new NeuMFScorer(weights);
-  const progress = hooks.progress ?? SILENT_PROGRESS;
+  const phase: PhaseContext = { weights, sampler, split, kindWeight, config, hooks, progress: hooks.progress ?? SILENT_PROGRESS };
+  const history: EpochStats[] = [];
+  let bestEpoch = 0;
+  try {
+    // The NCF paper's pretraining: GMF and MLP alone first, then the joined model from their weights.
+    const phases: Branch[] = config.pretrain ? ['gmf', 'mlp', 'neumf'] : ['neumf'];
+    for (const branch of phases) {
+      if (branch === 'neumf' && config.pretrain) blendPretrainedOutput(weights);
+      const result = await runPhase(phase, branch, history.length);
+      history.push(...result.history);
+      bestEpoch = result.bestEpoch;
+    }
+  } catch (error) {
+    disposeWeights(weights);
+    throw error;
+  }
+  return { weights, history, bestEpoch, backend: backend.name, seconds: (performance.now() - started) / 1000 };
+}
+
+interface PhaseContext {
+  weights: NeuMFWeights;
+  sampler: HardSampler;
+  split: Split | null;
+  kindWeight: Float32Array;
+  config: NeuMFConfig;
+  hooks: TrainHooks;
+  progress: Progress;
+}
+
+/**
+ * Trains the variables `branch` depends on for up to `config.epochs` epochs, keeping the epoch
+ * with the best validation NDCG@10 (restored at the end). Epochs are numbered after `epochOffset`.
+ */
+async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number): Promise<{ history: EpochStats[]; bestEpoch: number }> {
+  const { weights, sampler, split, kindWeight, config, hooks, progress } = ctx;
+  const optimizer = tf.train.adam(config.learningRate);
+  const scorer = new NeuMFScorer(weights, branch);
   const history: EpochStats[] = [];
   let best: { epoch: number; ndcg: number; snapshot: Float32Array[] } | null = null;
   let sinceBest = 0;
-
   try {
-    for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    for (let n = 1; n <= config.epochs; n++) {
+      const epoch = epochOffset + n;
       const epochStarted = performance.now();
       const data = sampler.sample(config.seed + epoch);
-      const loss = await runEpoch(weights, optimizer, data, kindWeight, config, createRng(config.seed * 7919 + epoch));
+      const loss = await runEpoch(weights, optimizer, data, kindWeight, config, branch, createRng(config.seed * 7919 + epoch));
       const valNdcg = split ? (await evaluateRecommender(scorer, split, { k: 10 })).ndcg : null;
-      const stats = { epoch, loss, valNdcg, seconds: (performance.now() - epochStarted) / 1000, samples: data.length };
+      const stats = { epoch, loss, valNdcg, seconds: (performance.now() - epochStarted) / 1000, samples: data.length, branch };
       history.push(stats);
       hooks.onEpoch?.(stats);
-      progress.increment(1, `loss ${loss.toFixed(4)}${valNdcg === null ? '' : ` · val NDCG@10 ${valNdcg.toFixed(4)}`}`);
+      const label = branch === 'neumf' ? '' : `${branch} pretraining · `;
+      progress.increment(1, `${label}loss ${loss.toFixed(4)}${valNdcg === null ? '' : ` · val NDCG@10 ${valNdcg.toFixed(4)}`}`);
       if (valNdcg === null) continue;
       if (best === null || valNdcg > best.ndcg) {
         best = { epoch, ndcg: valNdcg, snapshot: snapshotWeights(weights) };
@@ -84,20 +131,11 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
         break;
       }
     }
-  } catch (error) {
-    disposeWeights(weights);
-    throw error;
   } finally {
     optimizer.dispose();
   }
   if (best) restoreWeights(weights, best.snapshot);
-  return {
-    weights,
-    history,
-    bestEpoch: best?.epoch ?? history.length,
-    backend: backend.name,
-    seconds: (performance.now() - started) / 1000,
-  };
+  return { history, bestEpoch: best?.epoch ?? epochOffset + history.length };
 }
 
 /** One pass over a freshly sampled dataset in shuffled mini-batches; returns the mean loss. */
@@ -107,6 +145,7 @@ async function runEpoch(
   data: ReturnType<HardSampler['sample']>,
   kindWeight: Float32Array,
   config: NeuMFConfig,
+  branch: Branch,
   rng: ReturnType<typeof createRng>,
 ): Promise<number> {
   const order = rng.shuffle(Uint32Array.from({ length: data.length }, (_, i) => i));
@@ -115,7 +154,7 @@ async function runEpoch(
   const items = new Int32Array(size);
   const labels = new Float32Array(size);
   const rowWeights = new Float32Array(size);
-  const trainable = weightList(weights);
+  const trainable = branchWeights(weights, branch);
   let lossSum = 0;
   let batches = 0;
   for (let start = 0; start < data.length; start += size) {
@@ -134,13 +173,17 @@ async function runEpoch(
       const w = tf.tensor1d(rowWeights.subarray(0, n));
       return optimizer.minimize(
         () => {
-          const logits = forward(weights, u, i);
+          const logits = forward(weights, u, i, branch);
           const bce = tf.losses.sigmoidCrossEntropy(y, logits, w, 0, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
           if (config.l2 === 0) return bce as tf.Scalar;
+          const lookups: Array<[tf.Variable, tf.Tensor1D]> = [
+            [weights.gmfUser, u],
+            [weights.gmfItem, i],
+            [weights.mlpUser, u],
+            [weights.mlpItem, i],
+          ];
           const reg = tf.addN(
-            [weights.gmfUser, weights.gmfItem, weights.mlpUser, weights.mlpItem].map((table, t) =>
-              tf.sum(tf.square(tf.gather(table, t % 2 === 0 ? u : i))),
-            ),
+            lookups.filter(([table]) => trainable.includes(table)).map(([table, ids]) => tf.sum(tf.square(tf.gather(table, ids)))),
           );
           return tf.add(bce, tf.mul(config.l2 / n, reg)) as tf.Scalar;
         },
