@@ -1,0 +1,102 @@
+import './env.js';
+import { type Connection, connect, type Table } from '@lancedb/lancedb';
+import { ConfigError } from '../errors.js';
+import { type EmbedderInfo, guard, StoreSchemaError } from './errors.js';
+import { checkMeta, metaRows, readMetaRows } from './meta.js';
+import { dataTableSchemas, metaSchema, SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
+
+export interface OpenStoreOptions {
+  /** A local folder such as `data/lancedb`, or an object-store URI (`az://`, `s3://`, `gs://`). */
+  uri: string;
+  /** Passed to LanceDB unchanged, e.g. `account_name` / `account_key` for `az://`. */
+  storageOptions?: Record<string, string>;
+  dimension: number;
+  embedder: EmbedderInfo;
+  /**
+   * Drop the store's own tables and start empty; this is how `reelrec build` replaces a store made by
+   * another embedder or schema version. Tables that are not the store's are left alone.
+   */
+  overwrite?: boolean;
+}
+
+export interface Store {
+  readonly uri: string;
+  readonly dimension: number;
+  readonly embedder: EmbedderInfo;
+  /** ISO time the store was first created. */
+  readonly createdAt: string;
+  /** True when this call created the store (fresh folder or `overwrite`). */
+  readonly created: boolean;
+  readonly db: Connection;
+  readonly tables: Readonly<Record<TableName, Table>>;
+  close(): void;
+}
+
+function checkOptions(options: OpenStoreOptions): void {
+  const { dimension, embedder } = options;
+  if (!Number.isInteger(dimension) || dimension <= 0)
+    throw new ConfigError('store dimension', `must be a positive integer, got ${dimension}`);
+  if (embedder.dimension !== dimension) {
+    throw new ConfigError('store dimension', `${dimension} differs from embedder ${embedder.id} dimension ${embedder.dimension}`);
+  }
+  if (options.uri.length === 0) throw new ConfigError('store uri', 'is empty');
+}
+
+/**
+ * Opens (or creates) the store. Everything is checked before anything is written: a store made by
+ * another embedder or schema version is refused untouched, so a mistaken flag cannot damage it.
+ */
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  process.env.LANCEDB_LOG ??= 'error';
+  checkOptions(options);
+  const { uri, dimension, storageOptions } = options;
+  const embedder: EmbedderInfo = { id: options.embedder.id, model: options.embedder.model, dimension: options.embedder.dimension };
+  return guard('open', async () => {
+    const db = await connect(uri, storageOptions ? { storageOptions } : {});
+    try {
+      const ours = new Set<string>(Object.values(TABLES));
+      const existing = (await db.tableNames()).filter((n) => ours.has(n));
+      if (options.overwrite) {
+        for (const name of existing) await db.dropTable(name);
+        existing.length = 0;
+      }
+      let created = false;
+      let createdAt: string;
+      if (existing.includes(TABLES.meta)) {
+        const meta = checkMeta(uri, await readMetaRows(await db.openTable(TABLES.meta)), embedder);
+        createdAt = meta.createdAt;
+      } else if (existing.length > 0) {
+        throw new StoreSchemaError(uri, null, SCHEMA_VERSION, `tables ${existing.join(', ')} but no meta table`);
+      } else {
+        // meta goes first: a crash after it leaves a valid store whose missing tables the next open creates.
+        const now = new Date();
+        await db.createTable(TABLES.meta, metaRows(embedder, now), { schema: metaSchema() });
+        createdAt = now.toISOString();
+        created = true;
+      }
+      const tables: Partial<Record<TableName, Table>> = { meta: await db.openTable(TABLES.meta) };
+      for (const [name, schema] of dataTableSchemas(dimension)) {
+        tables[name] = existing.includes(name)
+          ? await db.openTable(name)
+          : await db.createEmptyTable(name, schema, { mode: 'create', existOk: true });
+      }
+      const all = tables as Record<TableName, Table>;
+      return {
+        uri,
+        dimension,
+        embedder,
+        createdAt,
+        created,
+        db,
+        tables: all,
+        close() {
+          for (const t of Object.values(all)) t.close();
+          db.close();
+        },
+      };
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,91 @@
+import { ReelrecError } from '../errors.js';
+
+/** What made a store's vectors; a store only makes sense queried with vectors from the same embedder. */
+export interface EmbedderInfo {
+  id: string;
+  model: string;
+  dimension: number;
+}
+
+function describeEmbedder(e: EmbedderInfo): string {
+  return `${e.id} (${e.model}, ${e.dimension}-d)`;
+}
+
+/** The store was built by a different embedder than the one this run uses. */
+export class StoreEmbedderMismatchError extends ReelrecError {
+  override name = 'StoreEmbedderMismatchError';
+  constructor(
+    readonly uri: string,
+    readonly stored: EmbedderInfo,
+    readonly requested: EmbedderInfo,
+  ) {
+    super(
+      'store_embedder_mismatch',
+      `${uri}: store was built with embedder ${describeEmbedder(stored)}, but this run uses ${describeEmbedder(requested)}; ` +
+        'rebuild the store with `reelrec build` (or point at a store made by the same embedder)',
+    );
+  }
+}
+
+/** The store's layout is older, newer or unrecognisable; `found` is null when no version is recorded. */
+export class StoreSchemaError extends ReelrecError {
+  override name = 'StoreSchemaError';
+  constructor(
+    readonly uri: string,
+    readonly found: number | null,
+    readonly expected: number,
+    detail?: string,
+  ) {
+    const what = found === null ? 'no recorded schema version' : `schema version ${found}`;
+    const hint =
+      found !== null && found > expected
+        ? 'it was written by a newer reelrec; upgrade reelrec or rebuild the store with `reelrec build`'
+        : 'rebuild the store with `reelrec build`';
+    super('store_schema', `${uri}: store has ${what}${detail ? ` (${detail})` : ''}, this reelrec reads version ${expected}; ${hint}`);
+  }
+}
+
+/** A vector whose length differs from the store dimension, or that holds non-finite values. */
+export class StoreVectorError extends ReelrecError {
+  override name = 'StoreVectorError';
+  constructor(
+    readonly what: string,
+    readonly expected: number,
+    readonly got: number,
+    detail?: string,
+  ) {
+    super(
+      'store_vector',
+      detail ?? `${what}: vector has ${got} values but this store holds ${expected}-d vectors (a different embedder made it?)`,
+    );
+  }
+}
+
+/** Bad arguments to a store function (ids that are not integers, unknown sources, like values other than ±1). */
+export class StoreInputError extends ReelrecError {
+  override name = 'StoreInputError';
+  constructor(detail: string) {
+    super('store_input', detail);
+  }
+}
+
+/** LanceDB or storage failed underneath us; the original error is kept as `cause`. */
+export class StoreIoError extends ReelrecError {
+  override name = 'StoreIoError';
+  constructor(
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super('store_io', `store ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Runs a LanceDB call so that only ReelrecErrors leave the store module. */
+export async function guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof ReelrecError) throw err;
+    throw new StoreIoError(operation, err);
+  }
+}

@@ -1,0 +1,32 @@
+/**
+ * The LanceDB vector store: movies, genres, users and likes, all embedded by one embedder recorded in
+ * the `meta` table. Functions take the Store returned by openStore; only ReelrecErrors escape.
+ */
+export { type OpenStoreOptions, openStore, type Store } from './connect.js';
+export {
+  type EmbedderInfo,
+  StoreEmbedderMismatchError,
+  StoreInputError,
+  StoreIoError,
+  StoreSchemaError,
+  StoreVectorError,
+} from './errors.js';
+export { type GenreInput, type GenreRecord, listGenres, upsertGenres } from './genres.js';
+export { type IndexRecallOptions, type IndexRecallResult, MIN_INDEX_ROWS, measureIndexRecall } from './index-recall.js';
+export { forgetUser, type LikeRecord, type LikeValue, like, likesOf, unlike } from './likes.js';
+export { META_KEYS, type StoreMeta } from './meta.js';
+export {
+  countMovies,
+  deleteMovies,
+  getMovie,
+  getMovies,
+  type MovieHit,
+  type MovieInput,
+  type MovieRecord,
+  type SearchMoviesOptions,
+  searchMovies,
+  upsertMovies,
+} from './movies.js';
+export { SCHEMA_VERSION, SOURCES, type Source, TABLES, type TableName } from './schema.js';
+export { getUser, type UserInput, type UserRecord, upsertUser } from './users.js';
+export type { VectorInput } from './vector.js';

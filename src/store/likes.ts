@@ -1,0 +1,73 @@
+import type { Store } from './connect.js';
+import { guard, StoreInputError } from './errors.js';
+import { date, num, type RawRow, str } from './rows.js';
+import type { Source } from './schema.js';
+import { checkMovieId, checkText, sqlInt, sqlString } from './sql.js';
+import { checkDate, checkSource } from './users.js';
+
+export type LikeValue = 1 | -1;
+
+export interface LikeRecord {
+  user: string;
+  movie: number;
+  /** +1 like, −1 dislike. */
+  value: LikeValue;
+  source: Source;
+  time: Date;
+}
+
+function keyFilter(user: string, movie: number, source: Source): string {
+  return `user_id = ${sqlString(user)} AND movie_id = ${sqlInt(movie)} AND source = ${sqlString(source)}`;
+}
+
+/**
+ * Records a like (+1) or dislike (−1). One row per (user, movie, source): liking again, or flipping
+ * to a dislike, replaces the earlier row and its time.
+ */
+export async function like(store: Store, user: string, movie: number, value: LikeValue, source: Source, time = new Date()): Promise<void> {
+  if (value !== 1 && value !== -1) throw new StoreInputError(`like value must be 1 or -1, got ${String(value)}`);
+  const record = {
+    user_id: checkText(user, 'user id'),
+    movie_id: checkMovieId(movie),
+    value,
+    source: checkSource(source),
+    time: checkDate(time, 'like time'),
+  };
+  await guard('like', () =>
+    store.tables.likes.mergeInsert(['user_id', 'movie_id', 'source']).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([record]),
+  );
+}
+
+/** Removes the like or dislike; true when there was one. */
+export async function unlike(store: Store, user: string, movie: number, source: Source): Promise<boolean> {
+  const filter = keyFilter(checkText(user, 'user id'), checkMovieId(movie), checkSource(source));
+  const result = await guard('unlike', () => store.tables.likes.delete(filter));
+  return result.numDeletedRows > 0;
+}
+
+/** A user's likes and dislikes from every source, oldest first. */
+export async function likesOf(store: Store, user: string): Promise<LikeRecord[]> {
+  const filter = `user_id = ${sqlString(checkText(user, 'user id'))}`;
+  const rows: RawRow[] = await guard('likesOf', () =>
+    store.tables.likes.query().where(filter).select(['user_id', 'movie_id', 'value', 'source', 'time']).toArray(),
+  );
+  return rows
+    .map((r) => ({
+      user: str(r, 'user_id'),
+      movie: num(r, 'movie_id'),
+      value: (num(r, 'value') > 0 ? 1 : -1) as LikeValue,
+      source: checkSource(str(r, 'source')),
+      time: date(r, 'time'),
+    }))
+    .sort((a, b) => a.time.getTime() - b.time.getTime() || a.movie - b.movie);
+}
+
+/** Deletes everything the store holds about a user (likes and the user row), e.g. on a privacy request. */
+export async function forgetUser(store: Store, user: string): Promise<{ likes: number; user: boolean }> {
+  const id = sqlString(checkText(user, 'user id'));
+  return guard('forgetUser', async () => {
+    const likes = await store.tables.likes.delete(`user_id = ${id}`);
+    const users = await store.tables.users.delete(`id = ${id}`);
+    return { likes: likes.numDeletedRows, user: users.numDeletedRows > 0 };
+  });
+}
