@@ -69,25 +69,27 @@ describe('buildGenreDataset', () => {
     }
   });
 
-  it('counts the shortfall when the negative genres hold too few movies', () => {
+  it('reuses the movies of small negative genres so every positive keeps 3 negatives', () => {
     const data = buildGenreDataset(ratings, space, profiles, { seed: 5 });
     const user8 = Array.from({ length: data.length }, (_, r) => r).filter((r) => data.user[r] === 1);
-    // 2 positives need 6 negatives; genre D has movies 14, 15, 16 only.
-    expect(user8.map((r) => data.interaction[r])).toEqual([1, 0, 0, 0, 1]);
+    // 2 positives need 6 negatives; genre D has movies 14, 15, 16 only: each once, then 3 repeats.
+    expect(user8.map((r) => data.interaction[r])).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
     expect(new Set(user8.slice(1, 4).map((r) => data.item[r] + 1))).toEqual(new Set([14, 15, 16]));
-    expect(user8.slice(1, 4).every((r) => data.genreNames[data.genre[r]] === 'D')).toBe(true);
+    for (const r of user8.slice(5)) expect([14, 15, 16]).toContain(data.item[r] + 1);
+    expect(user8.filter((r) => data.interaction[r] === 0).every((r) => data.genreNames[data.genre[r]] === 'D')).toBe(true);
     expect(data.summary).toMatchObject({
       users: 3,
       usersWithProfile: 2,
       usersWithoutEmbedding: 1,
       usersWithRows: 2,
       positives: 5,
-      negatives: 12,
-      shortfall: 3,
+      negatives: 15,
+      repeatedNegatives: 3,
+      usersWithoutNegatives: 0,
       negativesPerPositive: 3,
       seed: 5,
     });
-    expect(data.length).toBe(17);
+    expect(data.length).toBe(20);
   });
 
   it('is deterministic by seed and follows the ratio parameter', () => {
@@ -98,7 +100,7 @@ describe('buildGenreDataset', () => {
     const others = [12, 13, 14, 15].map((seed) => Array.from(buildGenreDataset(ratings, space, profiles, { seed }).item).join());
     expect(others.some((items) => items !== Array.from(a.item).join())).toBe(true);
     const one = buildGenreDataset(ratings, space, profiles, { negativesPerPositive: 1 });
-    expect(one.summary).toMatchObject({ positives: 5, negatives: 5, shortfall: 0 });
+    expect(one.summary).toMatchObject({ positives: 5, negatives: 5, repeatedNegatives: 0 });
     expect(() => buildGenreDataset(ratings, space, profiles, { negativesPerPositive: 1.5 })).toThrow(RangeError);
   });
 
@@ -143,9 +145,18 @@ describe('buildGenreDataset fallback', () => {
     );
     const negative = range(1, 10);
     const data = buildGenreDataset(table, buildGenreSpace(cat), profilesOf(11, [{ positive: [0], negative, median: 0 }]), { seed: 3 });
-    expect(data.summary).toMatchObject({ positives: 2, negatives: 4, shortfall: 2 });
+    expect(data.summary).toMatchObject({ positives: 2, negatives: 6, repeatedNegatives: 2 });
     expect(new Set(Array.from(data.item).filter((_, r) => data.interaction[r] === 0))).toEqual(new Set([2, 3, 4, 5]));
-    expect(Array.from(data.interaction)).toEqual([1, 0, 0, 0, 1, 0]);
+    expect(Array.from(data.interaction)).toEqual([1, 0, 0, 0, 1, 0, 0, 0]);
+  });
+
+  it('leaves out a user with positives but no negative genre, counting them', () => {
+    const names = ['A', 'B'];
+    const cat = makeCatalogue(names, [['A'], ['A'], ['B']]);
+    const table = makeTable([[1, 1, 5]], range(1, 3));
+    const data = buildGenreDataset(table, buildGenreSpace(cat), profilesOf(2, [{ positive: [0], negative: [], median: 0 }]));
+    expect(data.length).toBe(0);
+    expect(data.summary).toMatchObject({ positives: 0, negatives: 0, usersWithoutNegatives: 1, positivesLeftOut: 1, usersWithRows: 0 });
   });
 });
 

@@ -21,8 +21,15 @@ export interface GenreDatasetSummary {
   negatives: number;
   negativesPerPositive: number;
   seed: number;
-  /** Negatives owed but missing because the user's negative genres held too few movies. */
-  shortfall: number;
+  /**
+   * Negatives drawn a second time for users whose negative genres hold fewer movies than
+   * positives × ratio (as the hard sampler does for heavy raters), so the ratio stays exact.
+   */
+  repeatedNegatives: number;
+  /** Users with positive rows but no actual negative genre (no candidate movie): left out, since their rows cannot be balanced. */
+  usersWithoutNegatives: number;
+  /** Positive rows of those users, left out with them. */
+  positivesLeftOut: number;
 }
 
 /**
@@ -47,7 +54,9 @@ export interface GenreDataset {
  *   actual negative genres, drawn without replacement from one seeded stream (users in dense
  *   order). Such movies are unrated by construction (a negative genre has no rating of the user);
  *   the check is kept anyway. The genre column is the movie's first negative genre in catalogue order.
- * When the union is smaller than the quota, all of it is used and the rest counts as shortfall.
+ * When the union is smaller than the quota, every movie of it is used once and the rest of the quota
+ * is drawn again from it uniformly; a user whose union is empty contributes no rows at all, so the
+ * dataset keeps the seed's exact 1:ratio balance.
  */
 export function buildGenreDataset(
   ratings: RatingsTable,
@@ -103,7 +112,9 @@ export function buildGenreDataset(
   let length = 0;
   let positives = 0;
   let negatives = 0;
-  let shortfall = 0;
+  let repeatedNegatives = 0;
+  let usersWithoutNegatives = 0;
+  let positivesLeftOut = 0;
   let usersWithRows = 0;
 
   for (let u = 0; u < nUsers; u++) {
@@ -111,10 +122,17 @@ export function buildGenreDataset(
     if (!profile || profile.positive.length === 0) continue;
     collectPositives(u, profile.positive);
     if (positiveItems.length === 0) continue;
-    usersWithRows++;
     const need = positiveItems.length * ratio;
     const drawn = sampler.sample(profile.negative, need, rng, (j) => rated[j] !== u);
-    shortfall += need - drawn.length;
+    if (drawn.length === 0 && need > 0) {
+      usersWithoutNegatives++;
+      positivesLeftOut += positiveItems.length;
+      continue;
+    }
+    const distinct = drawn.length;
+    for (let n = distinct; n < need; n++) drawn.push(drawn[rng.int(distinct)] as number);
+    repeatedNegatives += need - distinct;
+    usersWithRows++;
     positiveItems.forEach((j, p) => {
       user[length] = u;
       item[length] = j;
@@ -149,7 +167,9 @@ export function buildGenreDataset(
       negatives,
       negativesPerPositive: ratio,
       seed,
-      shortfall,
+      repeatedNegatives,
+      usersWithoutNegatives,
+      positivesLeftOut,
     },
   };
 }
