@@ -3,6 +3,7 @@ import { MostPopular } from '../../recsys/baselines/most-popular.js';
 import { loadMovieLens, locateDataset } from '../../recsys/data/index.js';
 import type { RatingsTable } from '../../recsys/data/types.js';
 import { evaluateRecommender, evaluateSampledLeaveOneOut, leaveOneOutSplit, stratifiedSplit } from '../../recsys/eval/index.js';
+import { neumfConfig } from '../../recsys/ncf/config.js';
 import { NeuMF } from '../../recsys/ncf/neumf.js';
 import { peakRssMB } from '../machine.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
@@ -32,7 +33,7 @@ export const ml100kBenchmark: Benchmark = {
     for (const modelSeed of NEUMF_SEEDS) {
       const model = new NeuMF(
         { seed: modelSeed },
-        { datasetName: data.name, progress: startProgress(`NeuMF seed ${modelSeed}`, 20, 'epochs') },
+        { datasetName: data.name, progress: startProgress(`NeuMF seed ${modelSeed}`, neumfConfig().epochs, 'epochs') },
       );
       const { results, fitSeconds } = await fitAndEvaluate(model, split);
       const top10Started = performance.now();
@@ -115,7 +116,10 @@ async function leaveOneOutRows(ratings: RatingsTable, seed: number, datasetName:
   const rows: BenchRow[] = [];
   const popular = new MostPopular();
   await popular.fit(split.train);
-  const models = [popular, new NeuMF({ seed }, { datasetName, progress: startProgress('NeuMF leave-one-out', 20, 'epochs') })];
+  const models = [
+    popular,
+    new NeuMF({ seed }, { datasetName, progress: startProgress('NeuMF leave-one-out', neumfConfig().epochs, 'epochs') }),
+  ];
   for (const model of models) {
     if (model instanceof NeuMF) await model.fit(split.train);
     const r = await evaluateSampledLeaveOneOut(model, split, { negatives: 99, k: K, seed });

@@ -22,21 +22,21 @@ export const NeuMFConfigSchema = z.object({
   factors: z.number().int().min(1).max(512).default(16),
   layers: z.array(z.number().int().min(1).max(4096)).min(1).default([64, 32, 16]),
   learningRate: z.number().positive().max(1).default(0.001),
-  epochs: z.number().int().min(1).max(1000).default(20),
+  epochs: z.number().int().min(1).max(1000).default(12),
   batchSize: z
     .number()
     .int()
     .min(1)
     .max(1 << 20)
     .default(1024),
-  negatives: z.number().int().min(0).max(100).default(4),
+  negatives: z.number().int().min(0).max(100).default(8),
   labelWeights: LabelWeightsSchema.prefault({}),
   /** L2 penalty on the embeddings looked up in each batch (the NCF reference code's `regs`). */
   l2: z.number().min(0).default(0),
   /** Share of each user's training ratings held out to pick the epoch; 0 trains on all, no early stopping. */
   validationShare: z.number().min(0).max(0.5).default(0.05),
   /** Epochs without a better validation NDCG@10 before training stops. */
-  patience: z.number().int().min(1).default(3),
+  patience: z.number().int().min(1).default(2),
   seed: z.number().int().min(0).default(42),
   /** Pretrain GMF and MLP separately before training the joined model (He et al. 2017, §3.4.1). */
   pretrain: z.boolean().default(false),
