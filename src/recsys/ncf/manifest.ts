@@ -16,6 +16,16 @@ export interface TensorEntry {
   length: number;
 }
 
+export interface FineTuneRecord {
+  rows: number;
+  epochs: number;
+  learningRate: number;
+  /** Share of a hard-sampled epoch of the original ratings mixed into every fine-tuning epoch. */
+  mixOriginal: number;
+  seconds: number;
+  losses: number[];
+}
+
 /** Everything needed to reload a model and to refuse it for the wrong data. Stored as manifest.json. */
 export interface ModelManifest {
   format: typeof MANIFEST_FORMAT;
@@ -36,6 +46,8 @@ export interface ModelManifest {
   config: NeuMFConfig;
   backend: BackendName;
   training: { seconds: number; bestEpoch: number; history: EpochStats[] };
+  /** Present on a genre fine-tuned version: what it was fine-tuned on and how. */
+  fineTune?: FineTuneRecord;
   metrics: Record<string, number>;
   weights: { file: string; bytes: number; sha256: string; tensors: TensorEntry[] };
 }

@@ -5,8 +5,9 @@ import type { RatingsTable } from '../data/types.js';
 import { forEachUserScores, type Recommender } from '../eval/recommender.js';
 import { topK } from '../eval/top-k.js';
 import { type NeuMFConfig, type NeuMFConfigInput, neumfConfig } from './config.js';
-import type { ModelManifest } from './manifest.js';
-import { disposeWeights, type NeuMFWeights } from './model.js';
+import { type FineTuneOptions, fineTuneWeights, type InteractionRows } from './fine-tune.js';
+import type { FineTuneRecord, ModelManifest } from './manifest.js';
+import { createWeights, disposeWeights, type NeuMFWeights, restoreWeights, snapshotWeights } from './model.js';
 import { loadModel, saveModel } from './persist.js';
 import { scoreUsersAllItems } from './scorer.js';
 import { type TrainHooks, type TrainResult, trainNeuMF } from './train.js';
@@ -83,6 +84,29 @@ export class NeuMF implements Recommender {
       training: { seconds: result.seconds, bestEpoch: result.bestEpoch, history: result.history },
       metrics: {},
     };
+  }
+
+  /**
+   * Continues training on `rows` (the seed's genre dataset) and marks the manifest as the
+   * `genre-finetuned` version. Clone first to keep the base model.
+   */
+  async fineTune(rows: InteractionRows, options: FineTuneOptions = {}): Promise<FineTuneRecord> {
+    const { table } = this.requireSeen();
+    const record = await fineTuneWeights(this.requireWeights(), this.config, rows, table, options);
+    this.draft = { ...this.manifest, createdAt: new Date().toISOString(), label: 'genre-finetuned', fineTune: record };
+    return record;
+  }
+
+  /** An independent copy (own weights) bound to the same ratings. */
+  clone(): NeuMF {
+    const copy = new NeuMF(this.config, this.hooks);
+    const weights = this.requireWeights();
+    copy.weights = createWeights(this.manifest.shape, 0);
+    restoreWeights(copy.weights, snapshotWeights(weights));
+    copy.seen = this.seen;
+    copy.draft = { ...this.manifest };
+    copy.lastTraining = this.lastTraining;
+    return copy;
   }
 
   async save(dir: string, metrics: Record<string, number> = {}): Promise<ModelManifest> {

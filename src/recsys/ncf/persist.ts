@@ -50,9 +50,26 @@ const ManifestSchema = z.object({
     seconds: z.number().min(0),
     bestEpoch: count,
     history: z.array(
-      z.object({ epoch: count, loss: numberOrNaN, valNdcg: numberOrNaN.nullable(), seconds: z.number().min(0), samples: count }),
+      z.object({
+        epoch: count,
+        loss: numberOrNaN,
+        valNdcg: numberOrNaN.nullable(),
+        seconds: z.number().min(0),
+        samples: count,
+        branch: z.enum(['neumf', 'gmf', 'mlp']).optional(),
+      }),
     ),
   }),
+  fineTune: z
+    .object({
+      rows: count,
+      epochs: count,
+      learningRate: z.number().positive(),
+      mixOriginal: z.number().min(0).max(1),
+      seconds: z.number().min(0),
+      losses: z.array(numberOrNaN),
+    })
+    .optional(),
   metrics: z.record(z.string(), numberOrNaN),
   weights: z.object({
     // A bare file name: a manifest must not point the loader outside its own folder.

@@ -5,7 +5,7 @@ import type { RatingsTable } from '../data/types.js';
 import { evaluateRecommender } from '../eval/evaluate.js';
 import { type Split, stratifiedSplit } from '../eval/splits.js';
 import { createRng } from '../random.js';
-import { HardSampler } from '../sampling/hard-sampling.js';
+import { HardSampler, type SampledDataset } from '../sampling/hard-sampling.js';
 import type { LabelKind } from '../sampling/labels.js';
 import { type BackendName, initBackend } from './backend.js';
 import type { NeuMFConfig } from './config.js';
@@ -138,11 +138,14 @@ async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number):
   return { history, bestEpoch: best?.epoch ?? epochOffset + history.length };
 }
 
+/** Rows a training epoch reads: (user, item, 0/1) with the label kind that picks each row's loss weight. */
+export type TrainingRows = Pick<SampledDataset, 'length' | 'user' | 'item' | 'interaction' | 'kind'>;
+
 /** One pass over a freshly sampled dataset in shuffled mini-batches; returns the mean loss. */
-async function runEpoch(
+export async function runEpoch(
   weights: NeuMFWeights,
   optimizer: tf.Optimizer,
-  data: ReturnType<HardSampler['sample']>,
+  data: TrainingRows,
   kindWeight: Float32Array,
   config: NeuMFConfig,
   branch: Branch,
