@@ -22,7 +22,7 @@ export const NeuMFConfigSchema = z.object({
   factors: z.number().int().min(1).max(512).default(16),
   layers: z.array(z.number().int().min(1).max(4096)).min(1).default([64, 32, 16]),
   learningRate: z.number().positive().max(1).default(0.001),
-  epochs: z.number().int().min(1).max(1000).default(12),
+  epochs: z.number().int().min(1).max(1000).default(10),
   batchSize: z
     .number()
     .int()
