@@ -28,6 +28,13 @@ const SETTINGS = {
       .max(2 ** 32 - 1)
       .default(42),
   },
+  embedder: { env: 'REELREC_EMBEDDER', schema: z.enum(['auto', 'lamini', 'hashing']).default('auto') },
+  laminiModel: { env: 'REELREC_LAMINI_MODEL', schema: z.string().min(1).default('Xenova/LaMini-Flan-T5-77M') },
+  /** Model downloads (LaMini ONNX files); default `<REELREC_DATA_DIR>/models/hf`. */
+  modelCache: { env: 'REELREC_MODEL_CACHE', schema: z.string().min(1).optional() },
+  offline: { env: 'REELREC_OFFLINE', schema: z.enum(['on', 'off']).default('off') },
+  /** LanceDB location: a folder, or an object-store URI such as `az://container/path`; default `<REELREC_DATA_DIR>/lancedb`. */
+  lancedbUri: { env: 'REELREC_LANCEDB_URI', schema: z.string().min(1).optional() },
   /** Read directly by progress.ts (a leaf every module uses); validated here with the rest. */
   progress: { env: 'REELREC_PROGRESS', schema: z.enum(['on', 'off']).default('on') },
 } as const;

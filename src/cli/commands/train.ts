@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Command } from 'commander';
 import { parseIntFlag, parseNumberFlag } from '../../config.js';
+import { modelDir } from '../../paths.js';
 import { startProgress } from '../../progress.js';
 import { loadMovieLens, locateDataset } from '../../recsys/data/index.js';
 import { neumfConfig } from '../../recsys/ncf/config.js';
@@ -18,11 +19,6 @@ interface TrainFlags {
   negatives?: string;
   lr?: string;
   batch?: string;
-}
-
-/** Where `reelrec train` puts a dataset's model unless --out says otherwise. */
-export function defaultModelDir(dataDir: string, dataset: string): string {
-  return path.join(dataDir, 'models', `neumf-${dataset}`);
 }
 
 export const trainCommand = new Command('train')
@@ -48,7 +44,7 @@ export const trainCommand = new Command('train')
     });
     const dir = await locateDataset(movielensBase(config), config.dataset);
     const data = await loadMovieLens(dir, { progress: true });
-    const outDir = path.resolve(flags.out ?? defaultModelDir(config.dataDir, data.name));
+    const outDir = path.resolve(flags.out ?? modelDir(config, data.name));
     const progress = startProgress('training NeuMF', hyper.epochs, 'epochs');
     const model = new NeuMF(hyper, { datasetName: data.name, progress });
     try {

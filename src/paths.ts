@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { Config } from './config.js';
+
+/** Where each artefact lives, derived from the settings in one place. */
+
+/** The MovieLens base folder: MOVIELENS_DIR (or --data), else where `data download` puts datasets. */
+export function movielensBase(config: Config): string {
+  return config.movielensDir ?? path.join(config.dataDir, 'movielens');
+}
+
+/** Where LaMini model files are cached. */
+export function modelCacheDir(config: Config): string {
+  return config.modelCache ?? path.join(config.dataDir, 'models', 'hf');
+}
+
+/** The LanceDB URI: REELREC_LANCEDB_URI, else a folder under the data dir. */
+export function lancedbUri(config: Config): string {
+  return config.lancedbUri ?? path.join(config.dataDir, 'lancedb');
+}
+
+/** A NeuMF model folder; `label` is `base` or `genre`. */
+export function modelDir(config: Config, dataset: string, label: 'base' | 'genre' = 'base'): string {
+  return path.join(config.dataDir, 'models', label === 'base' ? `neumf-${dataset}` : `neumf-${dataset}-genre`);
+}
+
+/** Build outputs people may want to read: sampled datasets, the genre dataset, charts, build.json. */
+export function artifactsDir(config: Config, dataset: string): string {
+  return path.join(config.dataDir, 'artifacts', dataset);
+}
