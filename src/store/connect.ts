@@ -1,8 +1,8 @@
 import './env.js';
 import { type Connection, connect, type Table } from '@lancedb/lancedb';
 import { ConfigError } from '../errors.js';
-import { type EmbedderInfo, guard, StoreSchemaError } from './errors.js';
-import { checkMeta, metaRows, readMetaRows } from './meta.js';
+import { type EmbedderInfo, guard, StoreNotBuiltError, StoreSchemaError } from './errors.js';
+import { checkMeta, metaRows, readMetaRows, recordedEmbedder } from './meta.js';
 import { dataTableSchemas, metaSchema, SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
 
 export interface OpenStoreOptions {
@@ -99,4 +99,25 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       throw err;
     }
   });
+}
+
+/**
+ * Opens the store a build made, with the embedder recorded in it (readers such as
+ * `reelrec genres` do not choose one). A folder without a store is refused with what to run.
+ */
+export async function openBuiltStore(uri: string, storageOptions?: Record<string, string>): Promise<Store> {
+  process.env.LANCEDB_LOG ??= 'error';
+  const embedder = await guard('open', async () => {
+    const db = await connect(uri, storageOptions ? { storageOptions } : {});
+    try {
+      if (!(await db.tableNames()).includes(TABLES.meta)) return null;
+      const meta = await readMetaRows(await db.openTable(TABLES.meta));
+      const stored = checkMeta(uri, meta, recordedEmbedder(meta));
+      return stored.embedder;
+    } finally {
+      db.close();
+    }
+  });
+  if (!embedder) throw new StoreNotBuiltError(uri);
+  return openStore({ uri, dimension: embedder.dimension, embedder, ...(storageOptions ? { storageOptions } : {}) });
 }

@@ -89,3 +89,11 @@ export async function guard<T>(operation: string, fn: () => Promise<T>): Promise
     throw new StoreIoError(operation, err);
   }
 }
+
+/** No store at that URI: nothing has been built yet. */
+export class StoreNotBuiltError extends ReelrecError {
+  override name = 'StoreNotBuiltError';
+  constructor(readonly uri: string) {
+    super('store_not_built', `${uri}: no reelrec store here yet; run \`reelrec build\` first`);
+  }
+}

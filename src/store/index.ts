@@ -2,12 +2,15 @@
  * The LanceDB vector store: movies, genres, users and likes, all embedded by one embedder recorded in
  * the `meta` table. Functions take the Store returned by openStore; only ReelrecErrors escape.
  */
-export { type OpenStoreOptions, openStore, type Store } from './connect.js';
+
+export { loadCatalogueVectors, saveCatalogue } from './catalogue.js';
+export { type OpenStoreOptions, openBuiltStore, openStore, type Store } from './connect.js';
 export {
   type EmbedderInfo,
   StoreEmbedderMismatchError,
   StoreInputError,
   StoreIoError,
+  StoreNotBuiltError,
   StoreSchemaError,
   StoreVectorError,
 } from './errors.js';
@@ -28,5 +31,5 @@ export {
   upsertMovies,
 } from './movies.js';
 export { SCHEMA_VERSION, SOURCES, type Source, TABLES, type TableName } from './schema.js';
-export { getUser, type UserInput, type UserRecord, upsertUser } from './users.js';
+export { getUser, type UserInput, type UserRecord, upsertUser, upsertUsers } from './users.js';
 export type { VectorInput } from './vector.js';

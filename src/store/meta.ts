@@ -37,6 +37,12 @@ function parseVersion(raw: string | undefined): number | null {
   return Number(raw);
 }
 
+/** The embedder a store's meta rows name (unchecked: checkMeta validates them). */
+export function recordedEmbedder(meta: Map<string, string>): EmbedderInfo {
+  const id = meta.get(META_KEYS.embedderId) ?? '';
+  return { id, model: meta.get(META_KEYS.embedderModel) ?? '', dimension: Number(meta.get(META_KEYS.embedderDimension)) };
+}
+
 /** Checks the schema version first: an unreadable layout makes the embedder fields meaningless. */
 export function checkMeta(uri: string, meta: Map<string, string>, requested: EmbedderInfo): StoreMeta {
   const version = parseVersion(meta.get(META_KEYS.schemaVersion));

@@ -2,7 +2,7 @@ import type { Store } from './connect.js';
 import { guard, StoreInputError } from './errors.js';
 import { date, type RawRow, str, vector } from './rows.js';
 import { SOURCES, type Source } from './schema.js';
-import { checkText, sqlString } from './sql.js';
+import { checkText, lastByKey, sqlString } from './sql.js';
 import { toVector, type VectorInput } from './vector.js';
 
 /**
@@ -38,13 +38,19 @@ export function checkDate(value: Date, what: string): Date {
 }
 
 export async function upsertUser(store: Store, user: UserInput): Promise<void> {
-  const record = {
+  await upsertUsers(store, [user]);
+}
+
+/** Many users in one merge (a build writes every MovieLens user's vector at once). */
+export async function upsertUsers(store: Store, users: readonly UserInput[]): Promise<void> {
+  if (users.length === 0) return;
+  const records = lastByKey(users, (u) => u.id).map((user) => ({
     id: checkText(user.id, 'user id'),
     source: checkSource(user.source),
     updated: checkDate(user.updated ?? new Date(), `user ${user.id} updated`),
     vector: toVector(user.vector, store.dimension, `user ${user.id}`),
-  };
-  await guard('upsertUser', () => store.tables.users.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([record]));
+  }));
+  await guard('upsertUsers', () => store.tables.users.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(records));
 }
 
 export async function getUser(store: Store, id: string): Promise<UserRecord | null> {

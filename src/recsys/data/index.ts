@@ -4,4 +4,5 @@ export { type DownloadOptions, type DownloadResult, downloadDataset } from './do
 export { loadMovieLens } from './load.js';
 export { locateDataset } from './locate.js';
 export { groupByUser, RatingsBuilder, selectRows, type UserGroups } from './ratings-table.js';
+export { findTextFile } from './text-file.js';
 export type { Catalogue, Movie, MovieLensDataset, MovieLensFormat, RatingsTable, TextJoinStats } from './types.js';

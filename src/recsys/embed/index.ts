@@ -1,4 +1,5 @@
 export { type CreateEmbedderOptions, createEmbedder, type EmbedderKind } from './create.js';
+export { type CatalogueEmbeddings, embedCatalogue } from './embed-catalogue.js';
 export {
   assertSameEmbedder,
   assertTexts,
