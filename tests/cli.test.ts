@@ -184,4 +184,44 @@ describe('reelrec CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr.trim()).toBe('reelrec: --lr: expected a number from 0.000001 to 1, got "fast"');
   });
+
+  it('build runs the whole pipeline, and genres export/report read what it stored', async () => {
+    const home = join(work, 'home');
+    const env = { REELREC_DATA_DIR: home, REELREC_EMBEDDER: 'auto', REELREC_OFFLINE: 'on' };
+    const built = await runCliAsync(['build', '--data', dataDir], env);
+    expect(built.status).toBe(0);
+    // No LaMini model offline: the fallback must be loud, exactly once.
+    expect(built.stderr.match(/WARNING: LaMini embedder unavailable/g)).toHaveLength(1);
+    expect(built.stdout).toMatch(/^built ml-100k in [\d.]+ s: 8 ratings, 3 users, 40 movies/);
+    const report = JSON.parse(await readFile(join(home, 'artifacts', 'ml-100k', 'build.json'), 'utf8')) as {
+      embedder: { id: string; dimension: number };
+      genreDataset: { rows: number };
+      files: string[];
+    };
+    expect(report.embedder).toMatchObject({ id: 'hashing', dimension: 256 });
+    for (const file of report.files) expect(existsSync(file)).toBe(true);
+    const tuned = JSON.parse(await readFile(join(home, 'models', 'neumf-ml-100k-genre', 'manifest.json'), 'utf8')) as { label: string };
+    expect(tuned.label).toBe('genre-finetuned');
+
+    const csv = join(work, 'genres.csv');
+    const exported = await runCliAsync(['genres', 'export', '--data', dataDir, '--out', csv], env);
+    expect(exported.status).toBe(0);
+    expect((await readFile(csv, 'utf8')).split('\n')[0]).toBe('userid,movieid,interaction,genre,movie title');
+
+    const charts = join(work, 'charts');
+    const drawn = await runCliAsync(['genres', 'report', '--data', dataDir, '--user', '1', '--out', charts], env);
+    expect(drawn.status).toBe(0);
+    expect(await readFile(join(charts, 'user-1-genres.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(await readFile(join(charts, 'genre-similarity.svg'), 'utf8')).toMatch(/^<svg/);
+
+    const unknown = await runCliAsync(['genres', 'report', '--data', dataDir, '--user', '999', '--out', charts], env);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr.trim()).toBe('reelrec: --user: user 999 is not in ml-100k');
+  });
+
+  it('genres commands before any build say what to run', async () => {
+    const r = await runCliAsync(['genres', 'export', '--data', dataDir], { REELREC_DATA_DIR: join(work, 'never-built') });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/no reelrec store here yet; run `reelrec build` first/);
+  });
 });

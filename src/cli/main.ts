@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { benchCommand } from './commands/bench.js';
+import { buildCommand } from './commands/build.js';
 import { dataCommand } from './commands/data.js';
+import { genresCommand } from './commands/genres.js';
 import { sampleCommand } from './commands/sample.js';
 import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
@@ -18,6 +20,8 @@ const program = new Command('reelrec')
   .addCommand(dataCommand)
   .addCommand(sampleCommand)
   .addCommand(trainCommand)
+  .addCommand(buildCommand)
+  .addCommand(genresCommand)
   .addCommand(benchCommand);
 
 try {
