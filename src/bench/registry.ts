@@ -2,7 +2,8 @@ import { dataBenchmark } from './benchmarks/data.js';
 import { ml100kBenchmark } from './benchmarks/ml100k.js';
 import { neumfAblationBenchmark } from './benchmarks/neumf-ablation.js';
 import { scaleBenchmark } from './benchmarks/scale.js';
+import { storeBenchmark } from './benchmarks/store.js';
 import type { Benchmark } from './types.js';
 
 /** Every named benchmark, in the order `reelrec bench all` runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [ml100kBenchmark, neumfAblationBenchmark, dataBenchmark, scaleBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [ml100kBenchmark, neumfAblationBenchmark, dataBenchmark, scaleBenchmark, storeBenchmark];
