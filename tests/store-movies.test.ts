@@ -129,4 +129,12 @@ describe('genres', () => {
     expect(Array.from(listed[1]?.vector ?? [])).toEqual([0, 1, 0, 0]);
     await expect(upsertGenres(store, [{ name: 'Bad', movieCount: 1, vector: [1] }])).rejects.toBeInstanceOf(StoreVectorError);
   });
+
+  it('refuses a search filtered by a genre the store does not know, once genres are stored', async () => {
+    // The genres table is filled by the test above; a typo must not silently give an empty page.
+    await expect(searchMovies(store, [1, 0, 0, 0], { genre: 'Thriler' })).rejects.toThrow(
+      /unknown genre "Thriler"; known genres: Children's, Thriller/,
+    );
+    expect((await searchMovies(store, [0, 1, 0, 0], { genre: 'Thriller' })).map((h) => h.id)).toEqual([3, 2]);
+  });
 });

@@ -104,6 +104,25 @@ export async function countMovies(store: Store): Promise<number> {
 }
 
 /**
+ * A genre filter that matches nothing because of a typo should say so, not return an empty page.
+ * Checked against the `genres` table when a build has filled it.
+ */
+async function checkKnownGenre(store: Store, genre: string): Promise<void> {
+  const genres = store.tables.genres;
+  const [known, total] = await guard('searchMovies', () =>
+    Promise.all([genres.countRows(`name = ${sqlString(genre)}`), genres.countRows()]),
+  );
+  if (known > 0 || total === 0) return;
+  const names = await guard('searchMovies', () => genres.query().select(['name']).toArray());
+  throw new StoreInputError(
+    `unknown genre ${JSON.stringify(genre)}; known genres: ${names
+      .map((r: RawRow) => str(r, 'name'))
+      .sort()
+      .join(', ')}`,
+  );
+}
+
+/**
  * Nearest movies by cosine similarity, best first. Filters run before the vector search
  * (LanceDB's default prefilter), so a narrow genre still yields k hits when k exist.
  */
@@ -114,6 +133,7 @@ export async function searchMovies(store: Store, query: VectorInput, options: Se
     throw new StoreInputError(`distance ${String(options.distance)} is not supported; the store is built for cosine`);
   }
   const vec = toVector(query, store.dimension, 'search query');
+  if (options.genre !== undefined) await checkKnownGenre(store, options.genre);
   const exclude = options.excludeIds ?? [];
   const filter = and(
     options.genre === undefined ? null : `array_has(genres, ${sqlString(options.genre)})`,
