@@ -39,7 +39,7 @@ describe('NeuMF.fineTune', () => {
     const baseScores = new Float32Array(8);
     base.scoreUser(0, baseScores);
     const tuned = base.clone();
-    const record = await tuned.fineTune(rows, { epochs: 30, learningRate: 0.05 });
+    const record = await tuned.fineTune(rows, { epochs: 30, learningRate: 0.05, mixOriginal: 0 });
     expect(record.rows).toBe(8);
     expect(record.losses).toHaveLength(30);
     expect(record.losses.at(-1)).toBeLessThan(record.losses[0] as number);
@@ -81,7 +81,9 @@ describe('NeuMF.fineTune', () => {
     const model = new NeuMF({ factors: 2, layers: [4], epochs: 1, validationShare: 0 });
     await model.fit(table);
     const empty: InteractionRows = { length: 0, user: new Uint32Array(), item: new Uint32Array(), interaction: new Uint8Array() };
-    await expect(model.fineTune(empty)).rejects.toMatchObject({ code: 'empty_training_set' });
+    await expect(model.fineTune(empty, { mixOriginal: 0 })).rejects.toMatchObject({ code: 'empty_training_set' });
+    // With original data mixed in, an empty genre set is the "extra epoch only" control.
+    await expect(model.fineTune(empty, { mixOriginal: 1, epochs: 1 })).resolves.toMatchObject({ rows: 0, epochs: 1 });
     model.dispose();
   });
 });

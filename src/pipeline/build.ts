@@ -5,6 +5,7 @@ import { startProgress } from '../progress.js';
 import { loadMovieLens } from '../recsys/data/index.js';
 import { createEmbedder, embedCatalogue } from '../recsys/embed/index.js';
 import { neumfConfig } from '../recsys/ncf/config.js';
+import { FINE_TUNE_DEFAULTS } from '../recsys/ncf/fine-tune.js';
 import { NeuMF } from '../recsys/ncf/neumf.js';
 import { buildGenreDataset, buildGenreProfiles, exportGenreDataset } from '../recsys/profiles/index.js';
 import { HardSampler, writeSampledCsv } from '../recsys/sampling/index.js';
@@ -124,7 +125,9 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     const genreFile = path.join(out, 'genre-dataset.csv');
     await exportGenreDataset(genreData, data.catalogue, data.ratings, genreFile);
     const tuned = model.clone();
-    const record = await tuned.fineTune(genreData, { progress: startProgress('fine-tuning on genres', 3, 'epochs') });
+    const record = await tuned.fineTune(genreData, {
+      progress: startProgress('fine-tuning on genres', FINE_TUNE_DEFAULTS.epochs, 'epochs'),
+    });
     const genreDir = modelDir(config, data.name, 'genre');
     await tuned.save(genreDir);
     tuned.dispose();

@@ -27,7 +27,12 @@ export interface FineTuneOptions {
   progress?: Progress;
 }
 
-export const FINE_TUNE_DEFAULTS = { epochs: 3, learningRate: 0.0005, mixOriginal: 0 } as const;
+/**
+ * Chosen on the ml100k benchmark: plain fine-tuning on genre rows alone (the seed's way) costs a
+ * quarter of NDCG@10; one gentle epoch with a full epoch of the original data mixed in keeps
+ * (slightly improves) accuracy and raises genre NDCG@10. See README "Genre fine-tuning".
+ */
+export const FINE_TUNE_DEFAULTS = { epochs: 1, learningRate: 0.0001, mixOriginal: 1 } as const;
 
 /**
  * Continues training already trained weights on `rows` with a fresh Adam at its own learning
@@ -41,10 +46,12 @@ export async function fineTuneWeights(
   original: RatingsTable,
   options: FineTuneOptions = {},
 ): Promise<FineTuneRecord> {
-  if (rows.length === 0) throw new ReelrecError('empty_training_set', 'cannot fine-tune: the genre dataset has no rows');
   const epochs = options.epochs ?? FINE_TUNE_DEFAULTS.epochs;
   const learningRate = options.learningRate ?? FINE_TUNE_DEFAULTS.learningRate;
   const mixOriginal = options.mixOriginal ?? FINE_TUNE_DEFAULTS.mixOriginal;
+  // With original data mixed in, no rows at all is the benchmark's control run; alone, it is a mistake.
+  if (rows.length === 0 && mixOriginal === 0)
+    throw new ReelrecError('empty_training_set', 'cannot fine-tune: the genre dataset has no rows');
   const seed = options.seed ?? config.seed;
   const progress = options.progress ?? SILENT_PROGRESS;
   const started = performance.now();
