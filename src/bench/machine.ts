@@ -16,8 +16,8 @@ export function currentCommit(): string {
   try {
     const git = (args: string[]) => execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const sha = git(['rev-parse', '--short', 'HEAD']);
-    // Results written by earlier runs do not make the measured code dirty.
-    return git(['status', '--porcelain', '--untracked-files=no', '--', '.', ':!bench/results']) ? `${sha}+dirty` : sha;
+    // Only the code that runs makes a measurement dirty; docs and earlier results do not.
+    return git(['status', '--porcelain', '--untracked-files=no', '--', 'src', 'package.json', 'package-lock.json']) ? `${sha}+dirty` : sha;
   } catch {
     return 'unknown';
   }
