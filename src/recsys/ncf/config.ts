@@ -49,3 +49,8 @@ export type LabelWeights = z.output<typeof LabelWeightsSchema>;
 export function neumfConfig(input: NeuMFConfigInput = {}): NeuMFConfig {
   return NeuMFConfigSchema.parse(input);
 }
+
+/** Loss weight per LabelKind code (hard +, soft +, soft −, hard −, unrated), for a per-row lookup. */
+export function labelKindWeights(w: LabelWeights): Float32Array {
+  return Float32Array.from([w.hardPositive, w.softPositive, w.softNegative, w.hardNegative, w.unrated]);
+}

@@ -5,7 +5,7 @@ import type { RatingsTable } from '../data/types.js';
 import { createRng } from '../random.js';
 import { HardSampler } from '../sampling/hard-sampling.js';
 import { LabelKind } from '../sampling/labels.js';
-import type { NeuMFConfig } from './config.js';
+import { labelKindWeights, type NeuMFConfig } from './config.js';
 import type { FineTuneRecord } from './manifest.js';
 import type { NeuMFWeights } from './model.js';
 import { runEpoch, type TrainingRows } from './train.js';
@@ -56,13 +56,7 @@ export async function fineTuneWeights(
   const progress = options.progress ?? SILENT_PROGRESS;
   const started = performance.now();
   const sampler = mixOriginal > 0 ? new HardSampler(original, { negativesPerPositive: config.negatives }) : null;
-  const kindWeight = Float32Array.from([
-    config.labelWeights.hardPositive,
-    config.labelWeights.softPositive,
-    config.labelWeights.softNegative,
-    config.labelWeights.hardNegative,
-    config.labelWeights.unrated,
-  ]);
+  const kindWeight = labelKindWeights(config.labelWeights);
   const optimizer = tf.train.adam(learningRate);
   const losses: number[] = [];
   try {

@@ -8,7 +8,7 @@ import { createRng } from '../random.js';
 import { HardSampler, type SampledDataset } from '../sampling/hard-sampling.js';
 import type { LabelKind } from '../sampling/labels.js';
 import { type BackendName, initBackend } from './backend.js';
-import type { NeuMFConfig } from './config.js';
+import { labelKindWeights, type NeuMFConfig } from './config.js';
 import {
   type Branch,
   blendPretrainedOutput,
@@ -64,13 +64,7 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   }
   const shape = { users: train.userIds.length, items: train.itemIds.length, factors: config.factors, layers: config.layers };
   const weights = createWeights(shape, config.seed);
-  const kindWeight = Float32Array.from([
-    config.labelWeights.hardPositive,
-    config.labelWeights.softPositive,
-    config.labelWeights.softNegative,
-    config.labelWeights.hardNegative,
-    config.labelWeights.unrated,
-  ]);
+  const kindWeight = labelKindWeights(config.labelWeights);
   const phase: PhaseContext = { weights, sampler, split, kindWeight, config, hooks, progress: hooks.progress ?? SILENT_PROGRESS };
   const history: EpochStats[] = [];
   let bestEpoch = 0;
