@@ -19,6 +19,7 @@ interface TrainFlags {
   negatives?: string;
   lr?: string;
   batch?: string;
+  validation?: string;
 }
 
 export const trainCommand = new Command('train')
@@ -31,6 +32,10 @@ export const trainCommand = new Command('train')
   .option('--negatives <n>', 'negatives sampled per positive')
   .option('--lr <x>', 'Adam learning rate')
   .option('--batch <n>', 'mini-batch size')
+  .option(
+    '--validation <share>',
+    'hold out this share of each user’s ratings and stop early on its NDCG@10 (default 0: train on all for --epochs)',
+  )
   .action(async (flags: TrainFlags) => {
     const config = configFromFlags(flags);
     const defaults = neumfConfig();
@@ -41,6 +46,7 @@ export const trainCommand = new Command('train')
       negatives: parseIntFlag('--negatives', flags.negatives, defaults.negatives, 0, 100),
       learningRate: parseNumberFlag('--lr', flags.lr, defaults.learningRate, 1e-6, 1),
       batchSize: parseIntFlag('--batch', flags.batch, defaults.batchSize, 1, 1 << 20),
+      validationShare: parseNumberFlag('--validation', flags.validation, defaults.validationShare, 0, 0.5),
     });
     const dir = await locateDataset(movielensBase(config), config.dataset);
     const data = await loadMovieLens(dir, { progress: true });

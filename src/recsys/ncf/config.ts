@@ -22,7 +22,7 @@ export const NeuMFConfigSchema = z.object({
   factors: z.number().int().min(1).max(512).default(16),
   layers: z.array(z.number().int().min(1).max(4096)).min(1).default([64, 32, 16]),
   learningRate: z.number().positive().max(1).default(0.001),
-  epochs: z.number().int().min(1).max(1000).default(10),
+  epochs: z.number().int().min(1).max(1000).default(8),
   batchSize: z
     .number()
     .int()
@@ -33,8 +33,12 @@ export const NeuMFConfigSchema = z.object({
   labelWeights: LabelWeightsSchema.prefault({}),
   /** L2 penalty on the embeddings looked up in each batch (the NCF reference code's `regs`). */
   l2: z.number().min(0).default(0),
-  /** Share of each user's training ratings held out to pick the epoch; 0 trains on all, no early stopping. */
-  validationShare: z.number().min(0).max(0.5).default(0.05),
+  /**
+   * Share of each user's training ratings held out to pick the epoch by early stopping; 0 trains
+   * on everything for `epochs`. The default is 0 with 8 epochs: on ml-100k early stopping settled
+   * on epoch 8, and giving the held-out 5 % back to training beat stopping early (ablation).
+   */
+  validationShare: z.number().min(0).max(0.5).default(0),
   /** Epochs without a better validation NDCG@10 before training stops. */
   patience: z.number().int().min(1).default(2),
   seed: z.number().int().min(0).default(42),
