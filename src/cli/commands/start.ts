@@ -20,7 +20,7 @@ export const startCommand = new Command('start')
       [
         'reelrec is not built yet: the recommendation service, REST API and Discord bot arrive in later releases.',
         `  data: ${found}`,
-        '  what works today: reelrec data download | data info | sample | train | bench (see reelrec --help)',
+        '  what works today: reelrec data download | data info | sample | train | build | genres | bench (see reelrec --help)',
         '',
       ].join('\n'),
     );
