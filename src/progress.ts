@@ -17,6 +17,15 @@ export interface Progress {
 /** A progress that shows nothing, for callers that were asked to be quiet. */
 export const SILENT_PROGRESS: Progress = { increment() {}, update() {}, setTotal() {}, stop() {} };
 
+/** Bars not yet stopped: their timers would keep the process alive after the work is done. */
+const active = new Set<cliProgress.SingleBar>();
+
+/** Stops every bar still running; the CLI calls it on the way out, whatever happened. */
+export function stopAllProgress(): void {
+  for (const bar of active) bar.stop();
+  active.clear();
+}
+
 export function startProgress(label: string, total: number, unit = 'items', enabled = true): Progress {
   if (!enabled || process.env.REELREC_PROGRESS === 'off') return SILENT_PROGRESS;
   const bar = new cliProgress.SingleBar(
@@ -31,10 +40,13 @@ export function startProgress(label: string, total: number, unit = 'items', enab
     cliProgress.Presets.shades_classic,
   );
   bar.start(Math.max(total, 1), 0, { detail: '' });
+  active.add(bar);
   return {
     increment: (by = 1, detail) => bar.increment(by, detail === undefined ? {} : { detail: ` | ${detail}` }),
     update: (value) => bar.update(value),
     setTotal: (t) => bar.setTotal(Math.max(t, 1)),
-    stop: () => bar.stop(),
+    stop: () => {
+      if (active.delete(bar)) bar.stop();
+    },
   };
 }

@@ -224,4 +224,13 @@ describe('reelrec CLI', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/no reelrec store here yet; run `reelrec build` first/);
   });
+
+  it('exits promptly with progress bars on: no bar left running keeps the process alive', () => {
+    // build starts a bar per step (training, embedding, fine-tuning); one left running once hung it.
+    // A hang shows as status null: runCli kills the child after 60 s.
+    const env = { REELREC_PROGRESS: 'on', REELREC_DATA_DIR: join(work, 'bars-home'), REELREC_EMBEDDER: 'hashing' };
+    const r = runCli(['build', '--data', dataDir], env);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/training NeuMF \[/);
+  });
 });

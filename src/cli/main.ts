@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { stopAllProgress } from '../progress.js';
 import { benchCommand } from './commands/bench.js';
 import { buildCommand } from './commands/build.js';
 import { dataCommand } from './commands/data.js';
@@ -28,4 +29,6 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = reportFailure(error);
+} finally {
+  stopAllProgress();
 }

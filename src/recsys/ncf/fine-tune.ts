@@ -69,6 +69,7 @@ export async function fineTuneWeights(
     }
   } finally {
     optimizer.dispose();
+    progress.stop();
   }
   return { rows: rows.length, epochs, learningRate, mixOriginal, seconds: (performance.now() - started) / 1000, losses };
 }

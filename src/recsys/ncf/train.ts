@@ -80,6 +80,8 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   } catch (error) {
     disposeWeights(weights);
     throw error;
+  } finally {
+    phase.progress.stop();
   }
   return { weights, history, bestEpoch, backend: backend.name, seconds: (performance.now() - started) / 1000 };
 }
