@@ -176,7 +176,11 @@ describe('reelrec CLI', () => {
     };
     expect(manifest.config).toMatchObject({ epochs: 2, factors: 4 });
     expect(manifest.userIds).toEqual([1, 2, 3]);
-    expect(await readFile(join(out, 'training.svg'), 'utf8')).toMatch(/^<svg/);
+    // The CLI holds out 5 % by default, so the chart and the summary carry validation NDCG@10.
+    expect(r.stdout).toMatch(/kept epoch [12] \(validation NDCG@10 [\d.]+\)/);
+    const chart = await readFile(join(out, 'training.svg'), 'utf8');
+    expect(chart).toMatch(/^<svg/);
+    expect(chart).toContain('val NDCG@10');
   });
 
   it('train rejects a bad hyper-parameter flag with one line', () => {
