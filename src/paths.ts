@@ -27,3 +27,8 @@ export function modelDir(config: Config, dataset: string, label: 'base' | 'genre
 export function artifactsDir(config: Config, dataset: string): string {
   return path.join(config.dataDir, 'artifacts', dataset);
 }
+
+/** The service artefact (EASE matrix, tuned blend weights) beside the models. */
+export function serviceDir(config: Config, dataset: string): string {
+  return path.join(config.dataDir, 'models', `service-${dataset}`);
+}

@@ -1,3 +1,4 @@
+import { coldStartBenchmark } from './benchmarks/cold-start.js';
 import { dataBenchmark } from './benchmarks/data.js';
 import { ml100kBenchmark } from './benchmarks/ml100k.js';
 import { neumfAblationBenchmark } from './benchmarks/neumf-ablation.js';
@@ -6,4 +7,11 @@ import { storeBenchmark } from './benchmarks/store.js';
 import type { Benchmark } from './types.js';
 
 /** Every named benchmark, in the order `reelrec bench all` runs them. */
-export const BENCHMARKS: readonly Benchmark[] = [ml100kBenchmark, neumfAblationBenchmark, dataBenchmark, scaleBenchmark, storeBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [
+  ml100kBenchmark,
+  neumfAblationBenchmark,
+  dataBenchmark,
+  scaleBenchmark,
+  storeBenchmark,
+  coldStartBenchmark,
+];

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { artifactsDir, lancedbUri, modelCacheDir, modelDir } from '../paths.js';
+import { artifactsDir, lancedbUri, modelCacheDir, modelDir, serviceDir } from '../paths.js';
 import { startProgress } from '../progress.js';
 import { loadMovieLens } from '../recsys/data/index.js';
 import { createEmbedder, embedCatalogue } from '../recsys/embed/index.js';
@@ -10,6 +10,7 @@ import { NeuMF } from '../recsys/ncf/neumf.js';
 import { buildGenreDataset, buildGenreProfiles, exportGenreDataset } from '../recsys/profiles/index.js';
 import { HardSampler, writeSampledCsv } from '../recsys/sampling/index.js';
 import { trainingCurveSvg } from '../report/index.js';
+import { buildServiceArtifact, saveServiceArtifact } from '../service/artifact.js';
 import { openStore, saveCatalogue, upsertGenres, upsertUsers } from '../store/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { genreSimilaritySvg } from './genre-charts.js';
@@ -38,15 +39,16 @@ export interface BuildReport {
   profiles: { genres: number; usersWithEmbedding: number; usersWithoutEmbedding: number };
   genreDataset: { file: string; rows: number; positives: number; negatives: number };
   fineTuned: { dir: string; epochs: number; seconds: number };
+  service: { dir: string; validationUsers: number; validationNdcg: Array<{ upTo: number; ndcg: number }>; seconds: number };
   files: string[];
   seconds: number;
 }
 
-const STEPS = 7;
+const STEPS = 8;
 
 /**
  * The whole offline pipeline: data → hard sampling → NeuMF → movie embeddings → LanceDB →
- * genre profiles → genre dataset → fine-tuned NeuMF. Every artefact records who made it
+ * genre profiles → genre dataset → fine-tuned NeuMF → the recommendation service's artefact. Every artefact records who made it
  * (embedder, backend) and is written atomically.
  */
 export async function runBuild(config: Config, options: BuildOptions): Promise<BuildReport> {
@@ -133,6 +135,18 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     tuned.dispose();
     files.push(genreFile, genreDir);
 
+    step(8, 'recommendation service: blend weights tuned on validation users, item-item model (EASE)');
+    const { artifact } = await buildServiceArtifact({
+      name: data.name,
+      catalogue: data.catalogue,
+      ratings: data.ratings,
+      movies: { vectors: embeddings.vectors, dim },
+      seed: config.seed,
+    });
+    const servicePath = serviceDir(config, data.name);
+    await saveServiceArtifact(servicePath, artifact);
+    files.push(servicePath);
+
     const report: BuildReport = {
       dataset: data.name,
       ratings: data.ratings.length,
@@ -157,6 +171,12 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
         negatives: genreData.summary.negatives,
       },
       fineTuned: { dir: genreDir, epochs: record.epochs, seconds: record.seconds },
+      service: {
+        dir: servicePath,
+        validationUsers: artifact.manifest.tuning.validationUsers,
+        validationNdcg: artifact.manifest.tuning.validation.map(({ upTo, ndcg }) => ({ upTo, ndcg })),
+        seconds: artifact.manifest.seconds,
+      },
       files,
       seconds: (performance.now() - started) / 1000,
     };

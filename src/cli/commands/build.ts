@@ -25,6 +25,7 @@ export const buildCommand = new Command('build')
         `  genre profiles: ${report.profiles.genres} genres, ${report.profiles.usersWithEmbedding} users with a vector (${report.profiles.usersWithoutEmbedding} without)`,
         `  genre dataset: ${report.genreDataset.rows} rows → ${report.genreDataset.file}`,
         `  fine-tuned NeuMF → ${report.fineTuned.dir}`,
+        `  service: blend tuned on ${report.service.validationUsers} validation users (NDCG@10 ${report.service.validationNdcg.map((v) => v.ndcg.toFixed(3)).join(' / ')} by pick count) → ${report.service.dir}`,
         '',
       ].join('\n'),
     );

@@ -114,6 +114,11 @@ export class NeuMF implements Recommender {
     return saveModel(dir, { weights: this.requireWeights(), manifest });
   }
 
+  /** Copies of every weight in `weightList` order, with the shape: what plain-JS consumers (fold-in) read. */
+  weightValues(): { shape: ModelManifest['shape']; values: Float32Array[] } {
+    return { shape: this.manifest.shape, values: snapshotWeights(this.requireWeights()) };
+  }
+
   scoreUser(user: number, out: Float32Array): void {
     out.set(scoreUsersAllItems(this.requireWeights(), Int32Array.of(user)));
   }

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { ReelrecError } from '../errors.js';
+import { startProgress } from '../progress.js';
+import { datasetFingerprint } from '../recsys/data/fingerprint.js';
+import type { Catalogue, RatingsTable } from '../recsys/data/types.js';
+import { type NeuMFConfigInput, neumfConfig } from '../recsys/ncf/config.js';
+import { NeuMF } from '../recsys/ncf/neumf.js';
+import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
+import { type BlendWeights, parseBlendWeights } from './blend-weights.js';
+import { holdOutUsers } from './cold-start.js';
+import { SIGNAL_DEFAULTS } from './hybrid.js';
+import { assembleParts } from './parts.js';
+import { EASE_DEFAULTS, type EaseModel, fitEase } from './signals/ease.js';
+import { type BlendTuning, tuneBlend } from './tune-blend.js';
+
+/**
+ * What the service needs beyond the NeuMF model and the store, made once by `reelrec build`: the
+ * EASE item-item matrix (seconds to fit, so never at start-up) and blend weights tuned on
+ * validation users with a NeuMF trained without them.
+ */
+export const SERVICE_FORMAT = 'reelrec-service';
+export const SERVICE_VERSION = 1;
+const MANIFEST = 'service.json';
+const ITEM_ITEM = 'item-item.f32';
+export const VALIDATION_SHARE = 0.1;
+
+const ManifestSchema = z.object({
+  format: z.literal(SERVICE_FORMAT),
+  version: z.literal(SERVICE_VERSION),
+  createdAt: z.string(),
+  dataset: z.object({ name: z.string(), fingerprint: z.string() }),
+  itemItem: z.object({ lambda: z.number(), vocab: z.array(z.number().int().min(0)), file: z.string(), sha256: z.string() }),
+  blend: z.unknown(),
+  tuning: z.object({
+    validationUsers: z.number().int(),
+    validation: z.array(z.object({ upTo: z.number(), cases: z.number(), ndcg: z.number() })),
+    neumfSeconds: z.number(),
+  }),
+  seconds: z.number(),
+});
+export type ServiceManifest = z.infer<typeof ManifestSchema>;
+
+export interface ServiceArtifact {
+  itemItem: EaseModel;
+  blend: BlendWeights;
+  manifest: ServiceManifest;
+}
+
+export interface BuildServiceInput {
+  name: string;
+  catalogue: Catalogue;
+  ratings: RatingsTable;
+  movies: MovieEmbeddings;
+  seed: number;
+  /** NeuMF settings of the tuning model; the build's defaults unless a test wants a small one. */
+  neumf?: NeuMFConfigInput;
+}
+
+/** Tunes the blend (one extra NeuMF fit without the validation users) and fits EASE on everything. */
+export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ artifact: ServiceArtifact; tuning: BlendTuning }> {
+  const started = performance.now();
+  const { catalogue, ratings, movies, seed } = input;
+  const validation = holdOutUsers(ratings, VALIDATION_SHARE, seed + 1);
+  const tuningModel = new NeuMF(
+    { seed, ...input.neumf },
+    {
+      datasetName: input.name,
+      label: 'blend-tuning',
+      progress: startProgress('NeuMF without validation users (blend tuning)', neumfConfig(input.neumf).epochs, 'epochs'),
+    },
+  );
+  await tuningModel.fit(validation.train);
+  const tuningParts = assembleParts(catalogue, validation.train, tuningModel, movies);
+  tuningModel.dispose();
+  const tuning = tuneBlend(tuningParts, ratings, validation.heldOut, SIGNAL_DEFAULTS, seed);
+  const itemItem = fitEase(ratings);
+  const manifest: ServiceManifest = {
+    format: SERVICE_FORMAT,
+    version: SERVICE_VERSION,
+    createdAt: new Date().toISOString(),
+    dataset: { name: input.name, fingerprint: datasetFingerprint(ratings) },
+    itemItem: { lambda: itemItem.lambda, vocab: Array.from(itemItem.vocab), file: ITEM_ITEM, sha256: sha256(itemItem.weights) },
+    blend: tuning.blend,
+    tuning: { validationUsers: validation.heldOut.length, validation: tuning.validation, neumfSeconds: tuningModel.training?.seconds ?? 0 },
+    seconds: (performance.now() - started) / 1000,
+  };
+  return { artifact: { itemItem, blend: tuning.blend, manifest }, tuning };
+}
+
+function sha256(values: Float32Array): string {
+  return createHash('sha256')
+    .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
+    .digest('hex');
+}
+
+/** Writes the artefact into `dir` through a temporary sibling, so a reader never sees half of it. */
+export async function saveServiceArtifact(dir: string, artifact: ServiceArtifact): Promise<void> {
+  const work = `${dir}.tmp-${process.pid}`;
+  await rm(work, { recursive: true, force: true });
+  await mkdir(work, { recursive: true });
+  const w = artifact.itemItem.weights;
+  // The folder is private until the rename below, so plain writes are safe here.
+  await writeFile(path.join(work, ITEM_ITEM), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+  await writeFile(path.join(work, MANIFEST), `${JSON.stringify(artifact.manifest, null, 2)}\n`);
+  await rm(dir, { recursive: true, force: true });
+  await rename(work, dir);
+}
+
+/** Reads an artefact and checks it belongs to `ratings`; every failure names the file. */
+export async function loadServiceArtifact(dir: string, ratings: RatingsTable): Promise<ServiceArtifact> {
+  const manifestFile = path.join(dir, MANIFEST);
+  const text = await readFile(manifestFile, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new ReelrecError(
+      error.code === 'ENOENT' ? 'service_not_built' : 'service_file',
+      `${manifestFile}: ${error.code === 'ENOENT' ? 'missing; run `reelrec build`' : error.message}`,
+    );
+  });
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ReelrecError('service_file', `${manifestFile}: not valid JSON`);
+  }
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success)
+    throw new ReelrecError(
+      'service_file',
+      `${manifestFile}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
+  const manifest = parsed.data;
+  if (manifest.dataset.fingerprint !== datasetFingerprint(ratings)) {
+    throw new ReelrecError(
+      'service_mismatch',
+      `${manifestFile}: built from other ratings than ${manifest.dataset.name} has now; run \`reelrec build\` again`,
+    );
+  }
+  const file = path.join(dir, manifest.itemItem.file);
+  const bytes = await readFile(file).catch((error: Error) => {
+    throw new ReelrecError('service_file', `${file}: ${error.message}`);
+  });
+  const V = manifest.itemItem.vocab.length;
+  const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  if (weights.length !== V * V || sha256(weights) !== manifest.itemItem.sha256) {
+    throw new ReelrecError('service_file', `${file}: size or checksum does not match ${MANIFEST}`);
+  }
+  const nItems = ratings.itemIds.length;
+  const position = new Int32Array(nItems).fill(-1);
+  manifest.itemItem.vocab.forEach((item, v) => {
+    if (item >= nItems) throw new ReelrecError('service_file', `${manifestFile}: item index ${item} outside the catalogue`);
+    position[item] = v;
+  });
+  return {
+    itemItem: { lambda: manifest.itemItem.lambda, vocab: Uint32Array.from(manifest.itemItem.vocab), position, weights },
+    blend: parseBlendWeights(manifest.blend, manifestFile),
+    manifest,
+  };
+}
+
+export { EASE_DEFAULTS };

@@ -1,0 +1,108 @@
+import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
+import { contentScores, tasteVector } from './signals/content.js';
+import { type EaseModel, easeScores } from './signals/ease.js';
+import { FOLD_IN_DEFAULTS, type FoldInModel, type FoldInOptions, foldInScores } from './signals/fold-in.js';
+import { type GenreModel, genreAffinity, genreScores } from './signals/genre.js';
+
+/** The measured signals the hybrid blends, in a fixed order. */
+export const SIGNALS = ['popularity', 'content', 'foldIn', 'itemItem', 'genre'] as const;
+export type SignalName = (typeof SIGNALS)[number];
+export type SignalWeights = Record<SignalName, number>;
+
+/** Everything precomputed that a request reads; nothing here is trained on the request path. */
+export interface HybridParts {
+  nItems: number;
+  /** log(1 + ratings) per movie. */
+  popularity: Float32Array;
+  movies: MovieEmbeddings;
+  genres: GenreModel;
+  foldIn: FoldInModel;
+  itemItem: EaseModel;
+}
+
+/** Item indices (catalogue order) of what the person liked and disliked. */
+export interface Picks {
+  liked: readonly number[];
+  disliked: readonly number[];
+}
+
+export interface SignalSettings {
+  /** How strongly a dislike counts against similar movies, relative to a like. */
+  dislikeWeight: number;
+  /** Share of genre affinity borrowed from similar genres. */
+  genreWiden: number;
+  foldIn: FoldInOptions;
+}
+
+export const SIGNAL_DEFAULTS: SignalSettings = { dislikeWeight: 0.5, genreWiden: 0.3, foldIn: FOLD_IN_DEFAULTS };
+
+/** Raw per-signal scores for every movie, plus the taste-side facts reasons are written from. */
+export interface SignalRun {
+  raw: Record<SignalName, Float32Array>;
+  /** Affinity of the taste vector to each genre (seed's user–genre cosine). */
+  affinity: Float64Array;
+}
+
+export function popularityPrior(counts: ArrayLike<number>): Float32Array {
+  return Float32Array.from({ length: counts.length }, (_, j) => Math.log1p(counts[j] as number));
+}
+
+export function computeSignals(
+  parts: HybridParts,
+  picks: Picks,
+  settings: SignalSettings = SIGNAL_DEFAULTS,
+  only: readonly SignalName[] = SIGNALS,
+): SignalRun {
+  const n = parts.nItems;
+  const raw = {} as Record<SignalName, Float32Array>;
+  const taste = tasteVector(parts.movies, picks.liked, picks.disliked, settings.dislikeWeight);
+  const affinity = genreAffinity(parts.genres, taste);
+  for (const name of only) {
+    const out = new Float32Array(n);
+    if (name === 'popularity') out.set(parts.popularity);
+    else if (name === 'content') contentScores(parts.movies, taste, out);
+    else if (name === 'foldIn') foldInScores(parts.foldIn, picks.liked, picks.disliked, out, settings.foldIn);
+    else if (name === 'itemItem') easeScores(parts.itemItem, picks.liked, picks.disliked, settings.dislikeWeight, out);
+    else genreScores(parts.genres, affinity, settings.genreWiden, out);
+    raw[name] = out;
+  }
+  return { raw, affinity };
+}
+
+/** z-scores over the catalogue, so weights mean the same whatever a signal's scale; constant → 0. */
+export function standardize(scores: Float32Array): Float32Array {
+  let mean = 0;
+  for (let j = 0; j < scores.length; j++) mean += scores[j] as number;
+  mean /= Math.max(1, scores.length);
+  let sq = 0;
+  for (let j = 0; j < scores.length; j++) sq += ((scores[j] as number) - mean) ** 2;
+  const sd = Math.sqrt(sq / Math.max(1, scores.length));
+  const out = new Float32Array(scores.length);
+  if (sd > 1e-12) for (let j = 0; j < scores.length; j++) out[j] = ((scores[j] as number) - mean) / sd;
+  return out;
+}
+
+export function standardizeAll(raw: Partial<Record<SignalName, Float32Array>>): Partial<Record<SignalName, Float32Array>> {
+  const out: Partial<Record<SignalName, Float32Array>> = {};
+  for (const name of SIGNALS) {
+    const r = raw[name];
+    if (r) out[name] = standardize(r);
+  }
+  return out;
+}
+
+/** Σ weight × z-score into `out`; signals with weight 0 (or not computed) are skipped. */
+export function blend(z: Partial<Record<SignalName, Float32Array>>, weights: SignalWeights, out: Float32Array): Float32Array {
+  out.fill(0);
+  for (const name of SIGNALS) {
+    const w = weights[name];
+    const s = z[name];
+    if (!s || w === 0) continue;
+    for (let j = 0; j < out.length; j++) out[j] = (out[j] as number) + w * (s[j] as number);
+  }
+  return out;
+}
+
+export function oneHot(name: SignalName): SignalWeights {
+  return { popularity: 0, content: 0, foldIn: 0, itemItem: 0, genre: 0, [name]: 1 };
+}

@@ -1,0 +1,70 @@
+import type { Config } from '../config.js';
+import { ReelrecError } from '../errors.js';
+import { lancedbUri, modelDir, movielensBase, serviceDir } from '../paths.js';
+import { findTextFile, loadMovieLens, locateDataset } from '../recsys/data/index.js';
+import { NeuMF } from '../recsys/ncf/neumf.js';
+import { loadCatalogueVectors, openBuiltStore } from '../store/index.js';
+import { loadServiceArtifact } from './artifact.js';
+import { assembleParts } from './parts.js';
+import { createRecommendationService } from './service.js';
+import type { RecommendationService } from './types.js';
+
+export interface LoadedService {
+  service: RecommendationService;
+  /** Seconds per loading step, for the start-up log. */
+  timings: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads what `reelrec build` made for the configured dataset — ratings, movie vectors from
+ * LanceDB, the genre-fine-tuned NeuMF, the service artefact — and assembles the service.
+ * Nothing is trained here; a missing piece is a ReelrecError saying to run the build.
+ */
+export async function loadService(config: Config): Promise<LoadedService> {
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[name] = (performance.now() - started) / 1000;
+    }
+  };
+  const dir = await locateDataset(movielensBase(config), config.dataset);
+  const textFile = config.textFile ?? findTextFile(dir) ?? undefined;
+  const data = await timed('movielens', () => loadMovieLens(dir, { progress: false, ...(textFile ? { textFile } : {}) }));
+  const store = await timed('store', () => openBuiltStore(lancedbUri(config)));
+  try {
+    const { vectors, dim, missing } = await timed('vectors', () => loadCatalogueVectors(store, data.catalogue));
+    if (missing === data.catalogue.movies.length) {
+      throw new ReelrecError('service_not_built', `${lancedbUri(config)} holds no movie of ${data.name}; run \`reelrec build\``);
+    }
+    const neumf = await timed('neumf', () => NeuMF.load(modelDir(config, data.name, 'genre'), data.ratings));
+    const artifact = await timed('artifact', () => loadServiceArtifact(serviceDir(config, data.name), data.ratings));
+    const started = performance.now();
+    const parts = assembleParts(data.catalogue, data.ratings, neumf, { vectors, dim }, { itemItem: artifact.itemItem });
+    timings.assemble = (performance.now() - started) / 1000;
+    const service = createRecommendationService({
+      dataset: data.name,
+      catalogue: data.catalogue,
+      ratings: data.ratings,
+      parts,
+      blend: artifact.blend,
+      neumf,
+      embedder: `${store.embedder.id} ${store.embedder.model}`,
+      backend: neumf.manifest.backend,
+    });
+    return {
+      service,
+      timings,
+      close: async () => {
+        neumf.dispose();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

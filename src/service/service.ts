@@ -1,0 +1,201 @@
+import type { Catalogue, Movie, RatingsTable } from '../recsys/data/types.js';
+import { topK } from '../recsys/eval/top-k.js';
+import type { NeuMF } from '../recsys/ncf/neumf.js';
+import { medianOf } from '../recsys/profiles/genre-split.js';
+import { type BlendWeights, weightsFor } from './blend-weights.js';
+import { LIKED_RATING } from './cold-start.js';
+import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
+import { blend, computeSignals, type HybridParts, SIGNAL_DEFAULTS, SIGNALS, type SignalSettings, standardizeAll } from './hybrid.js';
+import { contributionOrder, explain } from './reasons.js';
+import { tasteVector } from './signals/content.js';
+import { genreAffinity } from './signals/genre.js';
+import type {
+  GenreAffinity,
+  MoviePage,
+  MovieQuery,
+  MovieSummary,
+  RecommendationAnswer,
+  RecommendationService,
+  RecommendFromLikesInput,
+  ServiceInfo,
+} from './types.js';
+
+/** What the service answers from; all of it is built or loaded before the first request. */
+export interface ServiceData {
+  dataset: string;
+  catalogue: Catalogue;
+  /** The ratings the models were trained on (known users and what they have seen). */
+  ratings: RatingsTable;
+  parts: HybridParts;
+  blend: BlendWeights;
+  /** NeuMF for MovieLens users of the training data. */
+  neumf: NeuMF;
+  embedder: string;
+  backend: string;
+  settings?: SignalSettings;
+}
+
+export const MAX_K = 50;
+/** NeuMF scores a known user as a whole; the reasons name their closest liked movie, then a genre. */
+const KNOWN_USER_REASONS = ['itemItem', 'genre'] as const;
+export const MAX_PAGE = 100;
+
+export function movieSummary(movie: Movie): MovieSummary {
+  return {
+    id: movie.id,
+    title: movie.title,
+    year: movie.year,
+    genres: movie.genres,
+    overview: movie.overview ?? null,
+    posterPath: movie.posterPath ?? null,
+  };
+}
+
+function checkK(k: number): number {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_K) throw new ServiceInputError('k', `must be an integer from 1 to ${MAX_K}, got ${k}`);
+  return k;
+}
+
+export function createRecommendationService(data: ServiceData): RecommendationService {
+  const { catalogue, ratings, parts } = data;
+  const settings = data.settings ?? SIGNAL_DEFAULTS;
+  const summaries = catalogue.movies.map(movieSummary);
+  const genreNames = parts.genres.names;
+  const genreCounts = new Map(catalogue.genres.map((g) => [g, 0]));
+  for (const m of catalogue.movies) for (const g of m.genres) genreCounts.set(g, (genreCounts.get(g) ?? 0) + 1);
+  // Browsing shows well-known movies first: by popularity, then id.
+  const browseOrder = Array.from({ length: summaries.length }, (_, j) => j).sort(
+    (a, b) => (parts.popularity[b] as number) - (parts.popularity[a] as number) || a - b,
+  );
+  const lowerTitles = summaries.map((m) => m.title.toLowerCase());
+
+  const indicesOf = (ids: readonly number[]): number[] => {
+    const unknown = ids.filter((id) => !ratings.itemIndex.has(id));
+    if (unknown.length > 0) throw new UnknownMovieError(unknown);
+    return [...new Set(ids)].map((id) => ratings.itemIndex.get(id) as number);
+  };
+  const checkGenres = (genres: readonly string[]): void => {
+    const unknown = genres.filter((g) => !genreCounts.has(g));
+    if (unknown.length > 0) throw new UnknownGenreError(unknown, [...genreCounts.keys()]);
+  };
+
+  /** Ranks with the hybrid blend for a set of item indices; the core of both recommend calls. */
+  const rankFromLikes = (liked: number[], disliked: number[], k: number, exclude: Uint8Array): RecommendationAnswer => {
+    const weights = weightsFor(data.blend, Math.max(1, liked.length));
+    const needed = SIGNALS.filter((s) => weights[s] !== 0);
+    const run = computeSignals(parts, { liked, disliked }, settings, needed);
+    const z = standardizeAll(run.raw);
+    const scores = blend(z, weights, new Float32Array(parts.nItems));
+    const top = topK(scores, k, exclude);
+    return {
+      items: Array.from(top, (item) => ({
+        movie: summaries[item] as MovieSummary,
+        score: Math.round((scores[item] as number) * 1e4) / 1e4,
+        reasons: explain(parts, catalogue, item, liked, contributionOrder(z, weights, item), run.affinity),
+      })),
+      strategy: { kind: 'hybrid', weights },
+    };
+  };
+
+  const service: RecommendationService = {
+    info(): ServiceInfo {
+      return {
+        dataset: data.dataset,
+        movies: summaries.length,
+        users: ratings.userIds.length,
+        embedder: data.embedder,
+        backend: data.backend,
+      };
+    },
+
+    async recommendFromLikes(input: RecommendFromLikesInput): Promise<RecommendationAnswer> {
+      const k = checkK(input.k ?? 10);
+      const liked = indicesOf(input.liked);
+      const disliked = indicesOf(input.disliked ?? []);
+      const both = liked.filter((i) => disliked.includes(i));
+      if (both.length > 0) {
+        throw new ServiceInputError('disliked', `movie ${catalogue.movies[both[0] as number]?.id} is both liked and disliked`);
+      }
+      const exclude = new Uint8Array(parts.nItems);
+      for (const i of [...liked, ...disliked, ...indicesOf(input.exclude ?? [])]) exclude[i] = 1;
+      if (input.genres && input.genres.length > 0) {
+        checkGenres(input.genres);
+        const wanted = new Set(input.genres);
+        catalogue.movies.forEach((m, j) => {
+          if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
+        });
+      }
+      return rankFromLikes(liked, disliked, k, exclude);
+    },
+
+    async recommendForKnownUser(userId: number, k = 10): Promise<RecommendationAnswer> {
+      checkK(k);
+      const user = ratings.userIndex.get(userId);
+      if (user === undefined) throw new UnknownUserError(userId);
+      const liked: number[] = [];
+      for (let r = 0; r < ratings.length; r++) {
+        if (ratings.user[r] === user && (ratings.rating[r] as number) >= LIKED_RATING) liked.push(ratings.item[r] as number);
+      }
+      const recs = await data.neumf.recommend(userId, k);
+      const taste = tasteVector(parts.movies, liked, [], 0);
+      const affinity = genreAffinity(parts.genres, taste);
+      const weights = { neumf: 1 };
+      return {
+        items: recs.map((r) => {
+          const item = ratings.itemIndex.get(r.movieId) as number;
+          return {
+            movie: summaries[item] as MovieSummary,
+            score: Math.round(r.score * 1e4) / 1e4,
+            reasons: explain(parts, catalogue, item, liked, KNOWN_USER_REASONS, affinity),
+          };
+        }),
+        strategy: { kind: 'known-user', weights },
+      };
+    },
+
+    searchMovies(query: MovieQuery): MoviePage {
+      const offset = query.offset ?? 0;
+      const limit = query.limit ?? 24;
+      if (!Number.isInteger(offset) || offset < 0) throw new ServiceInputError('offset', `must be a non-negative integer, got ${offset}`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE)
+        throw new ServiceInputError('limit', `must be an integer from 1 to ${MAX_PAGE}, got ${limit}`);
+      if (query.genre) checkGenres([query.genre]);
+      const q = query.q?.trim().toLowerCase() ?? '';
+      let hits = browseOrder.filter(
+        (j) => (!q || (lowerTitles[j] as string).includes(q)) && (!query.genre || summaries[j]?.genres.includes(query.genre)),
+      );
+      // A title that starts with the query is what people type for.
+      if (q) hits = [...hits.filter((j) => lowerTitles[j]?.startsWith(q)), ...hits.filter((j) => !lowerTitles[j]?.startsWith(q))];
+      return { total: hits.length, offset, limit, items: hits.slice(offset, offset + limit).map((j) => summaries[j] as MovieSummary) };
+    },
+
+    getMovie(id: number): MovieSummary {
+      const [item] = indicesOf([id]);
+      return summaries[item as number] as MovieSummary;
+    },
+
+    listGenres() {
+      return [...genreCounts].map(([name, movieCount]) => ({ name, movieCount }));
+    },
+
+    genreSimilarity() {
+      const G = genreNames.length;
+      const matrix = genreNames.map((_, a) =>
+        genreNames.map((__, b) => Math.round(((parts.genres.similarity[a * G + b] as number) || 0) * 1e4) / 1e4),
+      );
+      return { genres: [...genreNames], matrix };
+    },
+
+    genreProfile(liked: number[]): GenreAffinity[] {
+      const items = indicesOf(liked);
+      const affinity = genreAffinity(parts.genres, tasteVector(parts.movies, items, [], 0));
+      const median = medianOf(affinity);
+      return genreNames.map((genre, g) => ({
+        genre,
+        affinity: Math.round((affinity[g] as number) * 1e4) / 1e4,
+        positive: items.length > 0 && (affinity[g] as number) > median,
+      }));
+    },
+  };
+  return service;
+}

@@ -1,0 +1,45 @@
+import type { MovieEmbeddings } from '../../recsys/profiles/vectors.js';
+
+/**
+ * The person's taste in text space: the mean of the liked movies' unit vectors minus
+ * `dislikeWeight` × the mean of the disliked ones (the seed's user vector, signed). Null when
+ * none of the picks has text.
+ */
+export function tasteVector(
+  movies: MovieEmbeddings,
+  liked: ArrayLike<number>,
+  disliked: ArrayLike<number>,
+  dislikeWeight: number,
+): Float32Array | null {
+  const { dim, vectors } = movies;
+  const taste = new Float32Array(dim);
+  let used = 0;
+  const add = (items: ArrayLike<number>, scale: number) => {
+    let present = 0;
+    const acc = new Float32Array(dim);
+    for (let n = 0; n < items.length; n++) {
+      const row = vectors.subarray((items[n] as number) * dim, ((items[n] as number) + 1) * dim);
+      if (!row.some((x) => x !== 0)) continue;
+      for (let d = 0; d < dim; d++) acc[d] = (acc[d] as number) + (row[d] as number);
+      present++;
+    }
+    if (present === 0) return;
+    for (let d = 0; d < dim; d++) taste[d] = (taste[d] as number) + (scale * (acc[d] as number)) / present;
+    used += present;
+  };
+  add(liked, 1);
+  if (dislikeWeight > 0) add(disliked, -dislikeWeight);
+  return used > 0 ? taste : null;
+}
+
+/** Content similarity: taste · movie for every movie (rows are unit vectors, so this ranks by cosine). */
+export function contentScores(movies: MovieEmbeddings, taste: Float32Array | null, out: Float32Array): void {
+  out.fill(0);
+  if (!taste) return;
+  const { dim, vectors } = movies;
+  for (let j = 0; j < out.length; j++) {
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += (taste[d] as number) * (vectors[j * dim + d] as number);
+    out[j] = s;
+  }
+}
