@@ -37,6 +37,28 @@ const SETTINGS = {
   lancedbUri: { env: 'REELREC_LANCEDB_URI', schema: z.string().min(1).optional() },
   /** Read directly by progress.ts (a leaf every module uses); validated here with the rest. */
   progress: { env: 'REELREC_PROGRESS', schema: z.enum(['on', 'off']).default('on') },
+  port: { env: 'PORT', schema: z.coerce.number().int().min(0).max(65535).default(3000) },
+  host: { env: 'HOST', schema: z.string().min(1).default('0.0.0.0') },
+  /** Comma list of origins allowed by CORS (`*` = any); empty = same-origin only, no CORS headers. */
+  corsOrigins: {
+    env: 'REELREC_CORS_ORIGINS',
+    schema: z
+      .string()
+      .default('')
+      .transform((raw) =>
+        raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      )
+      .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'expected `*` or origins such as https://example.com'))),
+  },
+  /** Requests per minute per client on the API; 0 turns the limiter off. */
+  rateLimit: { env: 'REELREC_RATE_LIMIT', schema: z.coerce.number().int().min(0).max(1_000_000).default(120) },
+  bodyLimit: { env: 'REELREC_BODY_LIMIT', schema: z.coerce.number().int().min(1).max(16_777_216).default(65_536) },
+  /** on = Movie JSON carries TMDB image URLs; off = only the self-drawn SVG posters (no third-party requests). */
+  remotePosters: { env: 'REELREC_REMOTE_POSTERS', schema: z.enum(['on', 'off']).default('on') },
+  logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') },
 } as const;
 
 type Settings = typeof SETTINGS;

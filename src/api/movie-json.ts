@@ -1,0 +1,50 @@
+import type { MovieSummary, RecommendationAnswer } from '../service/types.js';
+
+/** TMDB's image CDN at the width the poster page shows. */
+export const TMDB_IMAGE_BASE = 'https://image.tmdb.org/t/p/w500';
+
+/** A movie as the API (and the Discord bot) shows it. */
+export interface MovieJson {
+  id: number;
+  title: string;
+  year: number | null;
+  genres: string[];
+  overview: string | null;
+  poster: {
+    /** Self-drawn SVG served by this app; always available, so a client never depends on a third party. */
+    svg: string;
+    /** TMDB image URL, or null when unknown or when remote posters are turned off. */
+    remote: string | null;
+  };
+}
+
+export interface MovieJsonOptions {
+  remotePosters: boolean;
+}
+
+export function posterSvgPath(id: number): string {
+  return `/posters/${id}.svg`;
+}
+
+export function remotePosterUrl(posterPath: string | null): string | null {
+  if (posterPath === null || posterPath === '') return null;
+  return `${TMDB_IMAGE_BASE}${posterPath.startsWith('/') ? '' : '/'}${posterPath}`;
+}
+
+export function toMovieJson(movie: MovieSummary, options: MovieJsonOptions): MovieJson {
+  return {
+    id: movie.id,
+    title: movie.title,
+    year: movie.year,
+    genres: movie.genres,
+    overview: movie.overview,
+    poster: { svg: posterSvgPath(movie.id), remote: options.remotePosters ? remotePosterUrl(movie.posterPath) : null },
+  };
+}
+
+export function toAnswerJson(answer: RecommendationAnswer, options: MovieJsonOptions) {
+  return {
+    items: answer.items.map((item) => ({ movie: toMovieJson(item.movie, options), score: item.score, reasons: item.reasons })),
+    strategy: answer.strategy,
+  };
+}

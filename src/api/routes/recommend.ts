@@ -1,0 +1,44 @@
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import { requireJsonBody } from '../middleware/json-body.js';
+import { toAnswerJson } from '../movie-json.js';
+import { AnswerSchema, errorResponses, json, KQuery, RecommendBodySchema, UserIdParams } from '../schemas.js';
+import { type RouteDeps, unique } from './deps.js';
+
+const fromLikes = createRoute({
+  method: 'post',
+  path: '/api/recommend',
+  tags: ['recommendations'],
+  summary: 'Top movies for someone who picked some posters',
+  middleware: requireJsonBody,
+  request: { body: { required: true, content: { 'application/json': { schema: RecommendBodySchema } } } },
+  responses: { 200: json(AnswerSchema, 'Recommendations with their reasons'), ...errorResponses(400, 404, 413, 415) },
+});
+
+const forUser = createRoute({
+  method: 'get',
+  path: '/api/users/{id}/recommendations',
+  tags: ['recommendations'],
+  summary: 'Top movies for a MovieLens user of the training data',
+  request: { params: UserIdParams, query: KQuery },
+  responses: { 200: json(AnswerSchema, 'Recommendations with their reasons'), ...errorResponses(400, 404) },
+});
+
+export function registerRecommendRoutes(app: OpenAPIHono, { service, movieJson }: RouteDeps): void {
+  app.openapi(fromLikes, async (c) => {
+    const body = c.req.valid('json');
+    const answer = await service.recommendFromLikes({
+      liked: unique(body.liked),
+      disliked: unique(body.disliked ?? []),
+      k: body.k,
+      ...(body.genres ? { genres: unique(body.genres) } : {}),
+      exclude: unique(body.exclude ?? []),
+    });
+    return c.json(toAnswerJson(answer, movieJson), 200);
+  });
+
+  app.openapi(forUser, async (c) => {
+    const { id } = c.req.valid('param');
+    const { k } = c.req.valid('query');
+    return c.json(toAnswerJson(await service.recommendForKnownUser(id, k), movieJson), 200);
+  });
+}
