@@ -6,6 +6,7 @@ import { benchCommand } from './commands/bench.js';
 import { buildCommand } from './commands/build.js';
 import { dataCommand } from './commands/data.js';
 import { genresCommand } from './commands/genres.js';
+import { postersCommand } from './commands/posters.js';
 import { sampleCommand } from './commands/sample.js';
 import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
@@ -23,6 +24,7 @@ const program = new Command('reelrec')
   .addCommand(trainCommand)
   .addCommand(buildCommand)
   .addCommand(genresCommand)
+  .addCommand(postersCommand)
   .addCommand(benchCommand);
 
 try {

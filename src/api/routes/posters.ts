@@ -3,6 +3,7 @@ import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { posterSvg } from '../../posters/index.js';
 import type { RecommendationService } from '../../service/types.js';
+import { LruCache } from '../../util/lru.js';
 
 /** `<id>.svg` with a positive id of at most 10 digits: nothing else ever reaches the service. */
 const POSTER_FILE = /^[1-9][0-9]{0,9}\.svg$/;
@@ -15,30 +16,6 @@ const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'";
 interface CachedPoster {
   svg: string;
   etag: string;
-}
-
-/** A small LRU: a Map keeps insertion order, so a hit is moved to the end and the first key is the oldest. */
-class PosterCache {
-  readonly #entries = new Map<number, CachedPoster>();
-  constructor(readonly capacity: number) {}
-
-  get(id: number): CachedPoster | undefined {
-    const hit = this.#entries.get(id);
-    if (hit) {
-      this.#entries.delete(id);
-      this.#entries.set(id, hit);
-    }
-    return hit;
-  }
-
-  set(id: number, poster: CachedPoster): void {
-    this.#entries.delete(id);
-    this.#entries.set(id, poster);
-    while (this.#entries.size > this.capacity) {
-      const oldest = this.#entries.keys().next().value as number;
-      this.#entries.delete(oldest);
-    }
-  }
 }
 
 const notFound = (c: Context, code: string, message: string) => c.json({ error: { code, message } }, 404);
@@ -55,7 +32,7 @@ const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.stri
 
 /** `GET /posters/{id}.svg`: the generated poster of a catalogue movie (see src/posters). */
 export function registerPosterRoutes(app: OpenAPIHono, deps: { service: RecommendationService }): void {
-  const cache = new PosterCache(CACHE_ENTRIES);
+  const cache = new LruCache<number, CachedPoster>(CACHE_ENTRIES);
 
   app.openAPIRegistry.registerPath({
     method: 'get',

@@ -1,0 +1,3 @@
+export { genreColour, posterPalette } from './palette.js';
+export { displayTitle, escapeXml, POSTER_HEIGHT, POSTER_WIDTH, type PosterMovie, posterSvg, wrapText } from './svg.js';
+export { posterFileName, type WritePostersOptions, type WritePostersResult, writePosters } from './write.js';
