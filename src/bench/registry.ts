@@ -1,5 +1,6 @@
 import { coldStartBenchmark } from './benchmarks/cold-start.js';
 import { dataBenchmark } from './benchmarks/data.js';
+import { httpBenchmark } from './benchmarks/http.js';
 import { ml100kBenchmark } from './benchmarks/ml100k.js';
 import { neumfAblationBenchmark } from './benchmarks/neumf-ablation.js';
 import { scaleBenchmark } from './benchmarks/scale.js';
@@ -14,4 +15,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   scaleBenchmark,
   storeBenchmark,
   coldStartBenchmark,
+  httpBenchmark,
 ];

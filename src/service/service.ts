@@ -1,7 +1,9 @@
+import { groupByUser, type UserGroups } from '../recsys/data/ratings-table.js';
 import type { Catalogue, Movie, RatingsTable } from '../recsys/data/types.js';
 import { topK } from '../recsys/eval/top-k.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import { medianOf } from '../recsys/profiles/genre-split.js';
+import { LruCache } from '../util/lru.js';
 import { type BlendWeights, weightsFor } from './blend-weights.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
@@ -33,7 +35,11 @@ export interface ServiceData {
   embedder: string;
   backend: string;
   settings?: SignalSettings;
+  /** Answers kept for repeated requests (0 = no cache). */
+  cacheEntries?: number;
 }
+
+export const DEFAULT_CACHE_ENTRIES = 2000;
 
 export const MAX_K = 50;
 /** NeuMF scores a known user as a whole; the reasons name their closest liked movie, then a genre. */
@@ -68,6 +74,9 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
     (a, b) => (parts.popularity[b] as number) - (parts.popularity[a] as number) || a - b,
   );
   const lowerTitles = summaries.map((m) => m.title.toLowerCase());
+  // The page re-asks on every click and the bot on every /recommend: same picks, same answer.
+  let byUser: UserGroups | null = null;
+  const answers = new LruCache<string, RecommendationAnswer>(data.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
 
   const indicesOf = (ids: readonly number[]): number[] => {
     const unknown = ids.filter((id) => !ratings.itemIndex.has(id));
@@ -110,31 +119,41 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
 
     async recommendFromLikes(input: RecommendFromLikesInput): Promise<RecommendationAnswer> {
       const k = checkK(input.k ?? 10);
-      const liked = indicesOf(input.liked);
-      const disliked = indicesOf(input.disliked ?? []);
+      // Sorted, so the answer (and its cache key) does not depend on the order of the picks.
+      const liked = indicesOf(input.liked).sort((a, b) => a - b);
+      const disliked = indicesOf(input.disliked ?? []).sort((a, b) => a - b);
+      const excluded = indicesOf(input.exclude ?? []).sort((a, b) => a - b);
+      const genres = [...new Set(input.genres ?? [])].sort();
+      const key = JSON.stringify([liked, disliked, excluded, genres, k]);
+      const cached = answers.get(key);
+      if (cached) return cached;
       const both = liked.filter((i) => disliked.includes(i));
       if (both.length > 0) {
         throw new ServiceInputError('disliked', `movie ${catalogue.movies[both[0] as number]?.id} is both liked and disliked`);
       }
       const exclude = new Uint8Array(parts.nItems);
-      for (const i of [...liked, ...disliked, ...indicesOf(input.exclude ?? [])]) exclude[i] = 1;
-      if (input.genres && input.genres.length > 0) {
-        checkGenres(input.genres);
-        const wanted = new Set(input.genres);
+      for (const i of [...liked, ...disliked, ...excluded]) exclude[i] = 1;
+      if (genres.length > 0) {
+        checkGenres(genres);
+        const wanted = new Set(genres);
         catalogue.movies.forEach((m, j) => {
           if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
         });
       }
-      return rankFromLikes(liked, disliked, k, exclude);
+      const answer = rankFromLikes(liked, disliked, k, exclude);
+      answers.set(key, answer);
+      return answer;
     },
 
     async recommendForKnownUser(userId: number, k = 10): Promise<RecommendationAnswer> {
       checkK(k);
       const user = ratings.userIndex.get(userId);
       if (user === undefined) throw new UnknownUserError(userId);
+      byUser ??= groupByUser(ratings);
       const liked: number[] = [];
-      for (let r = 0; r < ratings.length; r++) {
-        if (ratings.user[r] === user && (ratings.rating[r] as number) >= LIKED_RATING) liked.push(ratings.item[r] as number);
+      for (let k = byUser.offsets[user] as number; k < (byUser.offsets[user + 1] as number); k++) {
+        const r = byUser.order[k] as number;
+        if ((ratings.rating[r] as number) >= LIKED_RATING) liked.push(ratings.item[r] as number);
       }
       const recs = await data.neumf.recommend(userId, k);
       const taste = tasteVector(parts.movies, liked, [], 0);

@@ -1,27 +1,32 @@
 import { Command } from 'commander';
-import { locateDataset } from '../../recsys/data/index.js';
-import { configFromFlags, movielensBase } from '../options.js';
+import { serveFromArtifacts } from '../../pipeline/serve.js';
+import { configFromFlags } from '../options.js';
 
 /**
- * The main job. Until the service and fronts exist it reports what is in place and what is not,
- * and exits cleanly: `npm install && npm start` must never crash on a fresh machine.
+ * The main job: serve the recommender (REST API, poster page) from what `reelrec build` made,
+ * building it first on a fresh machine. Stops cleanly on SIGINT/SIGTERM: in-flight requests finish.
  */
 export const startCommand = new Command('start')
-  .description('build what is missing and serve recommendations (the service is not built yet: prints status)')
+  .description('serve the REST API and poster page on PORT (default 3000), building the artefacts first when there are none')
   .option('--data <dir>', 'MovieLens folder, or a folder holding REELREC_DATASET (default: MOVIELENS_DIR)')
-  .action(async (flags: { data?: string }) => {
+  .option('--no-build', 'fail instead of building when nothing was built yet')
+  .action(async (flags: { data?: string; build: boolean }) => {
     const config = configFromFlags(flags);
-    const base = movielensBase(config);
-    const found = await locateDataset(base, config.dataset).then(
-      (dir) => `${config.dataset} found at ${dir}`,
-      (error: Error) => `${config.dataset} not found (${error.message})`,
-    );
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    const serving = await serveFromArtifacts(config, { build: flags.build, log });
+    const info = serving.loaded.service.info();
     process.stdout.write(
-      [
-        'reelrec is not built yet: the recommendation service, REST API and Discord bot arrive in later releases.',
-        `  data: ${found}`,
-        '  what works today: reelrec data download | data info | sample | train | build | genres | bench (see reelrec --help)',
-        '',
-      ].join('\n'),
+      `reelrec: serving ${info.dataset} (${info.movies} movies, embedder ${info.embedder}, NeuMF on ${info.backend}) at ${serving.server.url} — ready in ${serving.readySeconds.toFixed(2)} s${serving.built ? ' (built first)' : ''}\n`,
     );
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string) => {
+        log(`reelrec: ${signal}, finishing in-flight requests`);
+        serving.close().then(resolve, (error: Error) => {
+          log(`reelrec: error while stopping: ${error.message}`);
+          resolve();
+        });
+      };
+      process.once('SIGINT', () => stop('SIGINT'));
+      process.once('SIGTERM', () => stop('SIGTERM'));
+    });
   });

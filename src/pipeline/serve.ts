@@ -1,0 +1,61 @@
+import { pino } from 'pino';
+import { createApp, type RunningServer, serveApp } from '../api/index.js';
+import type { Config } from '../config.js';
+import { ReelrecError } from '../errors.js';
+import { movielensBase } from '../paths.js';
+import { findTextFile, locateDataset } from '../recsys/data/index.js';
+import { type LoadedService, loadService } from '../service/load.js';
+import { runBuild } from './build.js';
+
+/** Codes that mean "this dataset was never built here" (as opposed to a corrupt or foreign artefact). */
+const NOT_BUILT = new Set(['store_not_built', 'service_not_built']);
+
+export interface Serving {
+  server: RunningServer;
+  loaded: LoadedService;
+  /** Seconds from the call to the first request it can answer (load, or build then load). */
+  readySeconds: number;
+  built: boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Loads the service from what `reelrec build` made — building it first when nothing was built
+ * yet and `build` is allowed — and serves the API and poster page on config.port.
+ */
+export async function serveFromArtifacts(config: Config, options: { build: boolean; log: (line: string) => void }): Promise<Serving> {
+  const started = performance.now();
+  let built = false;
+  let loaded: LoadedService;
+  try {
+    loaded = await loadService(config);
+  } catch (error) {
+    if (!(error instanceof ReelrecError && NOT_BUILT.has(error.code)) || !options.build) throw error;
+    options.log(`reelrec start: nothing built for ${config.dataset} yet (${error.message}); building it now`);
+    const dir = await locateDataset(movielensBase(config), config.dataset);
+    const textFile = config.textFile ?? findTextFile(dir) ?? undefined;
+    await runBuild(config, { datasetDir: dir, ...(textFile ? { textFile } : {}), log: options.log });
+    built = true;
+    loaded = await loadService(config);
+  }
+  const logger = pino({ level: config.logLevel });
+  const app = createApp({
+    service: loaded.service,
+    logger,
+    corsOrigins: config.corsOrigins,
+    rateLimit: config.rateLimit > 0 ? { windowMs: 60_000, max: config.rateLimit } : null,
+    bodyLimitBytes: config.bodyLimit,
+    remotePosters: config.remotePosters === 'on',
+  });
+  const server = await serveApp(app, { port: config.port, host: config.host });
+  return {
+    server,
+    loaded,
+    built,
+    readySeconds: (performance.now() - started) / 1000,
+    close: async () => {
+      await server.close();
+      await loaded.close();
+    },
+  };
+}
