@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ML100K_GENRES } from '../src/recsys/data/ml-100k.js';
-import { runCli, runCliAsync } from './helpers/cli.js';
+import { runCli, runCliAsync, startCli } from './helpers/cli.js';
 import { buildZip, sha256, startZipServer } from './helpers/zip-server.js';
 
 /** A tiny ml-100k folder: 40 movies, users 1–3. User 1 rates 1..5 with 5,4,3,2,1 stars. */
@@ -46,17 +46,16 @@ describe('reelrec CLI', () => {
     for (const name of ['start', 'data', 'sample', 'bench']) expect(r.stdout).toContain(name);
   });
 
-  it('start explains that the service is not built yet and does not crash without data', () => {
+  it('start without data says in one line what to set, and exits non-zero', () => {
     const r = runCli(['start'], { REELREC_DATA_DIR: join(work, 'empty') });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('not built yet');
-    expect(r.stdout).toMatch(/ml-100k not found .*MOVIELENS_DIR/);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n').pop()).toMatch(/^reelrec: .*set MOVIELENS_DIR .*reelrec data download --dataset ml-100k/);
   });
 
-  it('start finds a dataset through MOVIELENS_DIR pointing at its parent folder', () => {
-    const r = runCli(['start'], { MOVIELENS_DIR: work });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain(`ml-100k found at ${dataDir}`);
+  it('start --no-build on a dataset that was never built says to run the build', () => {
+    const r = runCli(['start', '--no-build'], { MOVIELENS_DIR: work, REELREC_DATA_DIR: join(work, 'never-built-start') });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^reelrec: .*run `reelrec build`/);
   });
 
   it("sample writes the seed's format with 4 negatives per positive and a summary", async () => {
@@ -221,6 +220,30 @@ describe('reelrec CLI', () => {
     const unknown = await runCliAsync(['genres', 'report', '--data', dataDir, '--user', '999', '--out', charts], env);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr.trim()).toBe('reelrec: --user: user 999 is not in ml-100k');
+  });
+
+  it('start serves the API and the poster page from what build made, and stops cleanly on SIGTERM', async () => {
+    const env = { REELREC_DATA_DIR: join(work, 'home'), REELREC_EMBEDDER: 'auto', REELREC_OFFLINE: 'on' };
+    const server = await startCli(['start', '--no-build', '--data', dataDir], env);
+    try {
+      expect(server.stdout()).toMatch(/serving ml-100k \(40 movies, embedder hashing/);
+      const ready = (await (await fetch(`${server.url}/readyz`)).json()) as { status: string; movies: number };
+      expect(ready).toMatchObject({ status: 'ready', movies: 40 });
+      const res = await fetch(`${server.url}/api/recommend`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ liked: [1], k: 3 }),
+      });
+      expect(res.status).toBe(200);
+      const answer = (await res.json()) as { items: Array<{ movie: { id: number }; reasons: unknown[] }> };
+      expect(answer.items).toHaveLength(3);
+      expect(answer.items.map((i) => i.movie.id)).not.toContain(1);
+      const page = await fetch(`${server.url}/`);
+      expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect(server.stderr()).toMatch(/SIGTERM, finishing in-flight requests/);
   });
 
   it('genres commands before any build say what to run', async () => {

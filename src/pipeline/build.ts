@@ -142,6 +142,7 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
       ratings: data.ratings,
       movies: { vectors: embeddings.vectors, dim },
       seed: config.seed,
+      log,
     });
     const servicePath = serviceDir(config, data.name);
     await saveServiceArtifact(servicePath, artifact);

@@ -9,8 +9,8 @@ import type { Catalogue, RatingsTable } from '../recsys/data/types.js';
 import { type NeuMFConfigInput, neumfConfig } from '../recsys/ncf/config.js';
 import { NeuMF } from '../recsys/ncf/neumf.js';
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
-import { type BlendWeights, parseBlendWeights } from './blend-weights.js';
-import { holdOutUsers } from './cold-start.js';
+import { type BlendWeights, ML100K_BLEND, parseBlendWeights } from './blend-weights.js';
+import { holdOutUsers, type UserSplit } from './cold-start.js';
 import { SIGNAL_DEFAULTS } from './hybrid.js';
 import { assembleParts } from './parts.js';
 import { EASE_DEFAULTS, type EaseModel, fitEase } from './signals/ease.js';
@@ -57,25 +57,29 @@ export interface BuildServiceInput {
   seed: number;
   /** NeuMF settings of the tuning model; the build's defaults unless a test wants a small one. */
   neumf?: NeuMFConfigInput;
+  log?: (line: string) => void;
+  /** Below this many validation users the ml-100k weights are used (default MIN_VALIDATION_USERS). */
+  minValidationUsers?: number;
 }
+
+/** Fewer validation users than this cannot tell blend weights apart. */
+export const MIN_VALIDATION_USERS = 20;
 
 /** Tunes the blend (one extra NeuMF fit without the validation users) and fits EASE on everything. */
 export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ artifact: ServiceArtifact; tuning: BlendTuning }> {
   const started = performance.now();
-  const { catalogue, ratings, movies, seed } = input;
+  const { ratings, seed } = input;
   const validation = holdOutUsers(ratings, VALIDATION_SHARE, seed + 1);
-  const tuningModel = new NeuMF(
-    { seed, ...input.neumf },
-    {
-      datasetName: input.name,
-      label: 'blend-tuning',
-      progress: startProgress('NeuMF without validation users (blend tuning)', neumfConfig(input.neumf).epochs, 'epochs'),
-    },
-  );
-  await tuningModel.fit(validation.train);
-  const tuningParts = assembleParts(catalogue, validation.train, tuningModel, movies);
-  tuningModel.dispose();
-  const tuning = tuneBlend(tuningParts, ratings, validation.heldOut, SIGNAL_DEFAULTS, seed);
+  let tuning: BlendTuning = { blend: ML100K_BLEND, validation: [] };
+  let neumfSeconds = 0;
+  const needed = input.minValidationUsers ?? MIN_VALIDATION_USERS;
+  if (validation.heldOut.length < needed) {
+    input.log?.(
+      `WARNING: ${input.name} has ${ratings.userIds.length} users, too few to hold out ${needed} for tuning the blend; using the weights tuned on ml-100k`,
+    );
+  } else {
+    ({ tuning, neumfSeconds } = await tuneOnValidation(input, validation));
+  }
   const itemItem = fitEase(ratings);
   const manifest: ServiceManifest = {
     format: SERVICE_FORMAT,
@@ -84,10 +88,33 @@ export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ 
     dataset: { name: input.name, fingerprint: datasetFingerprint(ratings) },
     itemItem: { lambda: itemItem.lambda, vocab: Array.from(itemItem.vocab), file: ITEM_ITEM, sha256: sha256(itemItem.weights) },
     blend: tuning.blend,
-    tuning: { validationUsers: validation.heldOut.length, validation: tuning.validation, neumfSeconds: tuningModel.training?.seconds ?? 0 },
+    tuning: { validationUsers: tuning.validation.length > 0 ? validation.heldOut.length : 0, validation: tuning.validation, neumfSeconds },
     seconds: (performance.now() - started) / 1000,
   };
   return { artifact: { itemItem, blend: tuning.blend, manifest }, tuning };
+}
+
+/** One NeuMF fit without the validation users, then blend weights tuned on them. */
+async function tuneOnValidation(input: BuildServiceInput, validation: UserSplit): Promise<{ tuning: BlendTuning; neumfSeconds: number }> {
+  const { catalogue, ratings, movies, seed } = input;
+  const tuningModel = new NeuMF(
+    { seed, ...input.neumf },
+    {
+      datasetName: input.name,
+      label: 'blend-tuning',
+      progress: startProgress('NeuMF without validation users (blend tuning)', neumfConfig(input.neumf).epochs, 'epochs'),
+    },
+  );
+  try {
+    await tuningModel.fit(validation.train);
+    const tuningParts = assembleParts(catalogue, validation.train, tuningModel, movies);
+    return {
+      tuning: tuneBlend(tuningParts, ratings, validation.heldOut, SIGNAL_DEFAULTS, seed),
+      neumfSeconds: tuningModel.training?.seconds ?? 0,
+    };
+  } finally {
+    tuningModel.dispose();
+  }
 }
 
 function sha256(values: Float32Array): string {
@@ -142,9 +169,11 @@ export async function loadServiceArtifact(dir: string, ratings: RatingsTable): P
     throw new ReelrecError('service_file', `${file}: ${error.message}`);
   });
   const V = manifest.itemItem.vocab.length;
+  if (bytes.byteLength !== V * V * 4)
+    throw new ReelrecError('service_file', `${file}: ${bytes.byteLength} bytes, expected ${V * V * 4} (${V}×${V} floats)`);
   const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  if (weights.length !== V * V || sha256(weights) !== manifest.itemItem.sha256) {
-    throw new ReelrecError('service_file', `${file}: size or checksum does not match ${MANIFEST}`);
+  if (sha256(weights) !== manifest.itemItem.sha256) {
+    throw new ReelrecError('service_file', `${file}: checksum does not match ${MANIFEST}`);
   }
   const nItems = ratings.itemIds.length;
   const position = new Int32Array(nItems).fill(-1);

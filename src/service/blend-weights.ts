@@ -20,6 +20,12 @@ export const BLEND_BUCKETS: Array<{ upTo: number; evalPicks: number[] }> = [
   { upTo: Number.MAX_SAFE_INTEGER, evalPicks: [10] },
 ];
 
+/** With nothing liked there is no taste to follow: popularity, pushed away from any dislikes. */
+export function noLikesWeights(disliked: number): SignalWeights {
+  const away = disliked > 0 ? 0.5 : 0;
+  return { popularity: 1, content: away, foldIn: 0, itemItem: away, genre: 0 };
+}
+
 export function weightsFor(blend: BlendWeights, picks: number): SignalWeights {
   if (blend.buckets.length === 0) throw new ReelrecError('blend_empty', 'blend weights have no buckets');
   const bucket = blend.buckets.find((b) => picks <= b.upTo) ?? blend.buckets[blend.buckets.length - 1];
@@ -34,6 +40,8 @@ export function parseBlendWeights(value: unknown, source: string): BlendWeights 
     v.buckets.length > 0 &&
     v.buckets.every(
       (b) =>
+        b !== null &&
+        typeof b === 'object' &&
         typeof b.upTo === 'number' &&
         b.weights &&
         SIGNALS.every((s: SignalName) => typeof b.weights[s] === 'number' && Number.isFinite(b.weights[s])),
@@ -41,3 +49,17 @@ export function parseBlendWeights(value: unknown, source: string): BlendWeights 
   if (!ok) throw new ReelrecError('blend_invalid', `${source}: not a valid blend-weights file`);
   return { buckets: v.buckets, tunedOn: String(v.tunedOn ?? 'unknown') };
 }
+
+/**
+ * Used when a dataset has too few users to hold some out for tuning: the weights the cold-start
+ * benchmark tuned on ml-100k validation users (bench/results/cold-start.json).
+ */
+export const ML100K_BLEND: BlendWeights = {
+  buckets: [
+    { upTo: 1, weights: { popularity: 4, content: 0.1, foldIn: 4, itemItem: 0.5, genre: 0.5 } },
+    { upTo: 3, weights: { popularity: 4, content: 0.1, foldIn: 2, itemItem: 0.5, genre: 0.25 } },
+    { upTo: 7, weights: { popularity: 4, content: 0, foldIn: 2, itemItem: 1, genre: 0.1 } },
+    { upTo: Number.MAX_SAFE_INTEGER, weights: { popularity: 2, content: 0.1, foldIn: 4, itemItem: 1, genre: 2 } },
+  ],
+  tunedOn: 'ml-100k validation users (cold-start benchmark); this dataset had too few users to tune its own',
+};

@@ -4,7 +4,7 @@ import { topK } from '../recsys/eval/top-k.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import { medianOf } from '../recsys/profiles/genre-split.js';
 import { LruCache } from '../util/lru.js';
-import { type BlendWeights, weightsFor } from './blend-weights.js';
+import { type BlendWeights, noLikesWeights, weightsFor } from './blend-weights.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
 import { blend, computeSignals, type HybridParts, SIGNAL_DEFAULTS, SIGNALS, type SignalSettings, standardizeAll } from './hybrid.js';
@@ -90,7 +90,7 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
 
   /** Ranks with the hybrid blend for a set of item indices; the core of both recommend calls. */
   const rankFromLikes = (liked: number[], disliked: number[], k: number, exclude: Uint8Array): RecommendationAnswer => {
-    const weights = weightsFor(data.blend, Math.max(1, liked.length));
+    const weights = liked.length === 0 ? noLikesWeights(disliked.length) : weightsFor(data.blend, liked.length);
     const needed = SIGNALS.filter((s) => weights[s] !== 0);
     const run = computeSignals(parts, { liked, disliked }, settings, needed);
     const z = standardizeAll(run.raw);

@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -31,5 +31,59 @@ export function runCliAsync(args: string[], env: Record<string, string> = {}, cw
       { cwd, env: { ...base, REELREC_PROGRESS: 'off', ...env }, encoding: 'utf8', timeout: 60_000 },
       (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
+  });
+}
+
+export interface RunningCli {
+  /** The URL `reelrec start` printed. */
+  url: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** Sends SIGTERM and resolves with the exit status. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts a long-running `reelrec start` (PORT 0, loopback) and resolves once it prints its URL. */
+export function startCli(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<RunningCli> {
+  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REELREC_') && k !== 'MOVIELENS_DIR'));
+  const child = spawn(process.execPath, [`${REPO_ROOT}/dist/cli/main.js`, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...base, REELREC_PROGRESS: 'off', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    err += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`reelrec start printed no URL within ${timeoutMs} ms: ${err}`));
+    }, timeoutMs);
+    const poll = setInterval(() => {
+      const match = /at (http:\/\/\S+)/.exec(out);
+      if (!match?.[1]) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve({
+        url: match[1],
+        stdout: () => out,
+        stderr: () => err,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      });
+    }, 50);
+    void exited.then((code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`reelrec start exited (${code}) before serving: ${err}`));
+    });
   });
 }

@@ -41,6 +41,8 @@ export function createTestServiceBundle(): Promise<TestServiceBundle> {
       movies,
       seed: 42,
       neumf: SMALL_NEUMF,
+      // 6 validation users: few, but this exercises the tuning path that real builds take.
+      minValidationUsers: 5,
     });
     const parts = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem });
     const service = createRecommendationService({

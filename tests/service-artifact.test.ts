@@ -1,0 +1,154 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReelrecError } from '../src/errors.js';
+import type { RatingsTable } from '../src/recsys/data/types.js';
+import { loadServiceArtifact, SERVICE_FORMAT, SERVICE_VERSION, saveServiceArtifact } from '../src/service/artifact.js';
+import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
+
+let bundle: TestServiceBundle;
+let root: string;
+let counter = 0;
+
+beforeAll(async () => {
+  bundle = await createTestServiceBundle();
+  root = await mkdtemp(path.join(os.tmpdir(), 'reelrec-service-artifact-'));
+});
+
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+/** A fresh parent folder holding a saved copy of the bundle's artefact at `<parent>/service`. */
+async function savedCopy(): Promise<{ parent: string; dir: string }> {
+  const parent = path.join(root, `case-${++counter}`);
+  const dir = path.join(parent, 'service');
+  await saveServiceArtifact(dir, bundle.artifact);
+  return { parent, dir };
+}
+
+async function loadError(dir: string, ratings: RatingsTable = bundle.data.ratings): Promise<ReelrecError> {
+  let caught: unknown;
+  try {
+    await loadServiceArtifact(dir, ratings);
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(ReelrecError);
+  return caught as ReelrecError;
+}
+
+describe('service artefact', () => {
+  it('round-trips through save and load', async () => {
+    const { dir } = await savedCopy();
+    const loaded = await loadServiceArtifact(dir, bundle.data.ratings);
+    const original = bundle.artifact;
+    expect(loaded.itemItem.lambda).toBe(original.itemItem.lambda);
+    expect(Array.from(loaded.itemItem.vocab)).toEqual(Array.from(original.itemItem.vocab));
+    expect(Array.from(loaded.itemItem.position)).toEqual(Array.from(original.itemItem.position));
+    expect(loaded.itemItem.weights.length).toBe(original.itemItem.weights.length);
+    expect(Buffer.from(loaded.itemItem.weights.buffer).equals(Buffer.from(original.itemItem.weights.buffer))).toBe(true);
+    expect(loaded.blend).toEqual(original.blend);
+    expect(loaded.manifest).toEqual(original.manifest);
+    expect(loaded.manifest.format).toBe(SERVICE_FORMAT);
+    expect(loaded.manifest.version).toBe(SERVICE_VERSION);
+    // The loaded matrix answers the same item-item question as the fitted one.
+    const V = loaded.itemItem.vocab.length;
+    expect(V).toBe(bundle.data.catalogue.movies.length);
+    expect(loaded.itemItem.weights[0]).toBe(0);
+  });
+
+  it('leaves no .tmp- folder behind, also when overwriting', async () => {
+    const { parent, dir } = await savedCopy();
+    expect(await readdir(parent)).toEqual(['service']);
+    expect((await readdir(dir)).sort()).toEqual(['item-item.f32', 'service.json']);
+    await saveServiceArtifact(dir, bundle.artifact);
+    expect(await readdir(parent)).toEqual(['service']);
+    expect((await stat(path.join(dir, 'item-item.f32'))).size).toBe(bundle.artifact.itemItem.weights.byteLength);
+  });
+
+  it('a flipped byte in item-item.f32 → service_file naming the file', async () => {
+    const { dir } = await savedCopy();
+    const file = path.join(dir, 'item-item.f32');
+    const bytes = await readFile(file);
+    bytes[101] = (bytes[101] as number) ^ 0x10;
+    await writeFile(file, bytes);
+    const error = await loadError(dir);
+    expect(error.code).toBe('service_file');
+    expect(error.message).toContain(file);
+  });
+
+  it('a truncated or missing item-item.f32 → service_file', async () => {
+    const { dir } = await savedCopy();
+    const file = path.join(dir, 'item-item.f32');
+    const bytes = await readFile(file);
+    await writeFile(file, bytes.subarray(0, bytes.length - 4));
+    const short = await loadError(dir);
+    expect(short.code).toBe('service_file');
+    expect(short.message).toContain('item-item.f32');
+    await rm(file);
+    const missing = await loadError(dir);
+    expect(missing.code).toBe('service_file');
+    expect(missing.message).toContain('item-item.f32');
+  });
+
+  // A length that is not a multiple of 4 once escaped as a RangeError from the Float32Array view.
+  it('an item-item.f32 cut mid-float → service_file naming the file', async () => {
+    const { dir } = await savedCopy();
+    const file = path.join(dir, 'item-item.f32');
+    const bytes = await readFile(file);
+    await writeFile(file, bytes.subarray(0, bytes.length - 1));
+    const error = await loadError(dir);
+    expect(error.code).toBe('service_file');
+  });
+
+  it('a manifest made for other ratings → service_mismatch', async () => {
+    const { dir } = await savedCopy();
+    const ratings = bundle.data.ratings;
+    const changed: RatingsTable = { ...ratings, rating: ratings.rating.slice() };
+    changed.rating[5] = (changed.rating[5] as number) === 5 ? 4 : 5;
+    const error = await loadError(dir, changed);
+    expect(error.code).toBe('service_mismatch');
+    expect(error.message).toContain('service.json');
+    // The unchanged table still loads.
+    await expect(loadServiceArtifact(dir, ratings)).resolves.toBeDefined();
+  });
+
+  it('a missing folder → service_not_built', async () => {
+    const dir = path.join(root, 'never-built', 'service');
+    const error = await loadError(dir);
+    expect(error.code).toBe('service_not_built');
+    expect(error.message).toContain(path.join(dir, 'service.json'));
+  });
+
+  it('a broken manifest → service_file naming it', async () => {
+    const { dir } = await savedCopy();
+    const manifestFile = path.join(dir, 'service.json');
+    const manifest = JSON.parse(await readFile(manifestFile, 'utf8'));
+
+    await writeFile(manifestFile, '{ not json');
+    let error = await loadError(dir);
+    expect(error.code).toBe('service_file');
+    expect(error.message).toContain(manifestFile);
+
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, version: 99 }));
+    error = await loadError(dir);
+    expect(error.code).toBe('service_file');
+    expect(error.message).toContain('version');
+
+    // A vocabulary entry outside the catalogue (checksum still fine).
+    const vocab = [...manifest.itemItem.vocab];
+    vocab[3] = 100_000;
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, itemItem: { ...manifest.itemItem, vocab } }));
+    error = await loadError(dir);
+    expect(error.code).toBe('service_file');
+    expect(error.message).toContain('outside the catalogue');
+
+    // Invalid blend weights: rejected with the manifest named.
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, blend: { buckets: [] } }));
+    error = await loadError(dir);
+    expect(error.code).toBe('blend_invalid');
+    expect(error.message).toContain(manifestFile);
+  });
+});
