@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { type Logger, pino } from 'pino';
-import type { RecommendationService } from '../service/types.js';
+import type { RecommendationService } from '../service/index.js';
 import { ApiError } from './errors.js';
 import { notFound, onError, validationHook } from './middleware/errors.js';
 import { rateLimit } from './middleware/rate-limit.js';

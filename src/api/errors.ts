@@ -1,7 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ReelrecError } from '../errors.js';
-import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from '../service/errors.js';
+import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from '../service/index.js';
 
 /** Every error code the API answers with, and its HTTP status. Clients branch on `code`, not on the message. */
 export const ERROR_STATUS = {

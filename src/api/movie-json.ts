@@ -1,4 +1,4 @@
-import type { MovieSummary, RecommendationAnswer } from '../service/types.js';
+import type { MovieSummary, RecommendationAnswer } from '../service/index.js';
 
 /** TMDB's image CDN at the width the poster page shows. */
 export const TMDB_IMAGE_BASE = 'https://image.tmdb.org/t/p/w500';

@@ -10,7 +10,7 @@ import { NeuMF } from '../recsys/ncf/neumf.js';
 import { buildGenreDataset, buildGenreProfiles, exportGenreDataset } from '../recsys/profiles/index.js';
 import { HardSampler, writeSampledCsv } from '../recsys/sampling/index.js';
 import { trainingCurveSvg } from '../report/index.js';
-import { buildServiceArtifact, saveServiceArtifact } from '../service/artifact.js';
+import { buildServiceArtifact, saveServiceArtifact } from '../service/index.js';
 import { openStore, saveCatalogue, upsertGenres, upsertUsers } from '../store/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { genreSimilaritySvg } from './genre-charts.js';

@@ -4,7 +4,7 @@ import type { Config } from '../config.js';
 import { ReelrecError } from '../errors.js';
 import { movielensBase } from '../paths.js';
 import { findTextFile, locateDataset } from '../recsys/data/index.js';
-import { type LoadedService, loadService } from '../service/load.js';
+import { type LoadedService, loadService } from '../service/index.js';
 import { runBuild } from './build.js';
 
 /** Codes that mean "this dataset was never built here" (as opposed to a corrupt or foreign artefact). */

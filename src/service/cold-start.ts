@@ -17,7 +17,11 @@ export interface UserSplit {
   heldOut: number[];
 }
 
-/** Holds out `share` of the users (seeded); their ratings leave train entirely. */
+/**
+ * Holds out `share` of the users (seeded); their ratings leave train entirely. With `among`, only
+ * that pool is split and every user outside it is dropped from train too (the cold-start bench
+ * passes the non-test users, so test users stay out of the tuning models).
+ */
 export function holdOutUsers(table: RatingsTable, share: number, seed: number, among?: readonly number[]): UserSplit {
   const candidates = among ? [...among] : Array.from({ length: table.userIds.length }, (_, u) => u);
   createRng(seed).shuffle(candidates);

@@ -5,8 +5,7 @@ import { findTextFile, loadMovieLens, locateDataset } from '../recsys/data/index
 import { NeuMF } from '../recsys/ncf/neumf.js';
 import { loadCatalogueVectors, openBuiltStore } from '../store/index.js';
 import { loadServiceArtifact } from './artifact.js';
-import { assembleParts } from './parts.js';
-import { createRecommendationService } from './service.js';
+import { serviceFromPieces } from './parts.js';
 import type { RecommendationService } from './types.js';
 
 export interface LoadedService {
@@ -43,18 +42,14 @@ export async function loadService(config: Config): Promise<LoadedService> {
     const neumf = await timed('neumf', () => NeuMF.load(modelDir(config, data.name, 'genre'), data.ratings));
     const artifact = await timed('artifact', () => loadServiceArtifact(serviceDir(config, data.name), data.ratings));
     const started = performance.now();
-    const parts = assembleParts(data.catalogue, data.ratings, neumf, { vectors, dim }, { itemItem: artifact.itemItem });
-    timings.assemble = (performance.now() - started) / 1000;
-    const service = createRecommendationService({
-      dataset: data.name,
-      catalogue: data.catalogue,
-      ratings: data.ratings,
-      parts,
-      blend: artifact.blend,
+    const { service } = serviceFromPieces({
+      data,
       neumf,
+      movies: { vectors, dim },
+      artifact,
       embedder: `${store.embedder.id} ${store.embedder.model}`,
-      backend: neumf.manifest.backend,
     });
+    timings.assemble = (performance.now() - started) / 1000;
     return {
       service,
       timings,

@@ -1,10 +1,13 @@
-import type { Catalogue, RatingsTable } from '../recsys/data/types.js';
+import type { Catalogue, MovieLensDataset, RatingsTable } from '../recsys/data/types.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
+import type { ServiceArtifact } from './artifact.js';
 import { type HybridParts, popularityPrior } from './hybrid.js';
+import { createRecommendationService } from './service.js';
 import { type EaseModel, type EaseOptions, fitEase } from './signals/ease.js';
 import { foldInModel } from './signals/fold-in.js';
 import { buildGenreModel } from './signals/genre.js';
+import type { RecommendationService } from './types.js';
 
 /** Ratings per movie in `ratings` (catalogue order). */
 export function ratingCounts(ratings: RatingsTable): Uint32Array {
@@ -41,4 +44,31 @@ export function trainedUsers(ratings: RatingsTable): Uint8Array {
   const has = new Uint8Array(ratings.userIds.length);
   for (let r = 0; r < ratings.length; r++) has[ratings.user[r] as number] = 1;
   return has;
+}
+
+/** What a build leaves for the service: the dataset, its NeuMF, movie vectors and the service artefact. */
+export interface BuiltPieces {
+  data: MovieLensDataset;
+  neumf: NeuMF;
+  movies: MovieEmbeddings;
+  artifact: ServiceArtifact;
+  /** Who made the movie vectors, e.g. `hashing hashing-v1-256`. */
+  embedder: string;
+}
+
+/** Assembles the parts and the service from built pieces: the one wiring both start-up and tests use. */
+export function serviceFromPieces(pieces: BuiltPieces): { service: RecommendationService; parts: HybridParts } {
+  const { data, neumf, movies, artifact } = pieces;
+  const parts = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem });
+  const service = createRecommendationService({
+    dataset: data.name,
+    catalogue: data.catalogue,
+    ratings: data.ratings,
+    parts,
+    blend: artifact.blend,
+    neumf,
+    embedder: pieces.embedder,
+    backend: neumf.manifest.backend,
+  });
+  return { service, parts };
 }

@@ -3,8 +3,7 @@ import { embedCatalogue, HashingEmbedder } from '../../src/recsys/embed/index.js
 import { NeuMF } from '../../src/recsys/ncf/neumf.js';
 import { buildServiceArtifact, type ServiceArtifact } from '../../src/service/artifact.js';
 import type { HybridParts } from '../../src/service/hybrid.js';
-import { assembleParts } from '../../src/service/parts.js';
-import { createRecommendationService } from '../../src/service/service.js';
+import { serviceFromPieces } from '../../src/service/parts.js';
 import type { RecommendationService } from '../../src/service/types.js';
 import { makeTasteDataset } from '../fixtures/movielens-taste.js';
 
@@ -44,17 +43,7 @@ export function createTestServiceBundle(): Promise<TestServiceBundle> {
       // 6 validation users: few, but this exercises the tuning path that real builds take.
       minValidationUsers: 5,
     });
-    const parts = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem });
-    const service = createRecommendationService({
-      dataset: data.name,
-      catalogue: data.catalogue,
-      ratings: data.ratings,
-      parts,
-      blend: artifact.blend,
-      neumf,
-      embedder: `${embedded.info.id} ${embedded.info.model}`,
-      backend: neumf.manifest.backend,
-    });
+    const { service, parts } = serviceFromPieces({ data, neumf, movies, artifact, embedder: `${embedded.info.id} ${embedded.info.model}` });
     return { service, data, parts, artifact, neumf };
   })();
   return cached;

@@ -1,4 +1,4 @@
-import type { RecommendationService } from '../../service/types.js';
+import type { RecommendationService } from '../../service/index.js';
 import type { MovieJsonOptions } from '../movie-json.js';
 
 export interface RouteDeps {

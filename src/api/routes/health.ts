@@ -1,6 +1,6 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
-import type { ServiceInfo } from '../../service/types.js';
+import type { ServiceInfo } from '../../service/index.js';
 import { ApiError } from '../errors.js';
 import { ErrorSchema, HealthSchema, json, ReadySchema } from '../schemas.js';
 import type { RouteDeps } from './deps.js';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { RecommendationService } from '../../service/types.js';
+import type { RecommendationService } from '../../service/index.js';
 
 /**
  * The poster page: `GET /` (index.html) and `GET /static/{file}` for its own script and styles.

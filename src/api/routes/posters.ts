@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { posterSvg } from '../../posters/index.js';
-import type { RecommendationService } from '../../service/types.js';
+import type { RecommendationService } from '../../service/index.js';
 import { LruCache } from '../../util/lru.js';
 
 /** `<id>.svg` with a positive id of at most 10 digits: nothing else ever reaches the service. */

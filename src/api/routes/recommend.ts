@@ -1,4 +1,5 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
+import type { RecommendationAnswer } from '../../service/index.js';
 import { requireJsonBody } from '../middleware/json-body.js';
 import { toAnswerJson } from '../movie-json.js';
 import { AnswerSchema, errorResponses, json, KQuery, RecommendBodySchema, UserIdParams } from '../schemas.js';
@@ -24,6 +25,9 @@ const forUser = createRoute({
 });
 
 export function registerRecommendRoutes(app: OpenAPIHono, { service, movieJson }: RouteDeps): void {
+  // The service hands back the same answer object for repeated picks (its cache), so the JSON
+  // text is kept per object: a repeat costs a lookup, not a re-serialisation.
+  const serialised = new WeakMap<RecommendationAnswer, string>();
   app.openapi(fromLikes, async (c) => {
     const body = c.req.valid('json');
     const answer = await service.recommendFromLikes({
@@ -33,7 +37,13 @@ export function registerRecommendRoutes(app: OpenAPIHono, { service, movieJson }
       ...(body.genres ? { genres: unique(body.genres) } : {}),
       exclude: unique(body.exclude ?? []),
     });
-    return c.json(toAnswerJson(answer, movieJson), 200);
+    let text = serialised.get(answer);
+    if (text === undefined) {
+      text = JSON.stringify(toAnswerJson(answer, movieJson));
+      serialised.set(answer, text);
+    }
+    // Same bytes c.json would produce; the cast only tells the typed route so.
+    return c.body(text, 200, { 'content-type': 'application/json' }) as never;
   });
 
   app.openapi(forUser, async (c) => {
