@@ -20,11 +20,8 @@ export const BLEND_BUCKETS: Array<{ upTo: number; evalPicks: number[] }> = [
   { upTo: Number.MAX_SAFE_INTEGER, evalPicks: [10] },
 ];
 
-/** With nothing liked there is no taste to follow: popularity, pushed away from any dislikes. */
-export function noLikesWeights(disliked: number): SignalWeights {
-  const away = disliked > 0 ? 0.5 : 0;
-  return { popularity: 1, content: away, foldIn: 0, itemItem: away, genre: 0 };
-}
+/** With nothing liked there is no taste to follow: popularity (dislikes still apply as the penalty). */
+export const NO_LIKES_WEIGHTS: SignalWeights = { popularity: 1, content: 0, foldIn: 0, itemItem: 0, genre: 0 };
 
 export function weightsFor(blend: BlendWeights, picks: number): SignalWeights {
   if (blend.buckets.length === 0) throw new ReelrecError('blend_empty', 'blend weights have no buckets');

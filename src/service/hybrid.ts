@@ -27,7 +27,10 @@ export interface Picks {
 }
 
 export interface SignalSettings {
-  /** How strongly a dislike counts against similar movies, relative to a like. */
+  /**
+   * How strongly a dislike counts against similar movies: inside a signal, relative to a like;
+   * as the service's penalty, relative to the blend's total weight.
+   */
   dislikeWeight: number;
   /** Share of genre affinity borrowed from similar genres. */
   genreWiden: number;
@@ -67,6 +70,25 @@ export function computeSignals(
     raw[name] = out;
   }
   return { raw, affinity };
+}
+
+/**
+ * How close each movie is to what the person disliked, ≥ 0 in z units: the positive part of the
+ * z-scored item-item pull (Σ B[disliked, ·]) plus that of the text cosine to the disliked mean.
+ * The service subtracts it after the blend, so a dislike only ever lowers scores: its neighbours
+ * go down and the order among unrelated movies stays as it was.
+ */
+export function dislikePenalty(parts: HybridParts, disliked: readonly number[]): Float32Array {
+  const n = parts.nItems;
+  const pull = new Float32Array(n);
+  easeScores(parts.itemItem, disliked, [], 0, pull);
+  const text = new Float32Array(n);
+  contentScores(parts.movies, tasteVector(parts.movies, disliked, [], 0), text);
+  const zPull = standardize(pull);
+  const zText = standardize(text);
+  const out = new Float32Array(n);
+  for (let j = 0; j < n; j++) out[j] = Math.max(0, zPull[j] as number) + Math.max(0, zText[j] as number);
+  return out;
 }
 
 /** z-scores over the catalogue, so weights mean the same whatever a signal's scale; constant → 0. */

@@ -4,10 +4,19 @@ import { topK } from '../recsys/eval/top-k.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import { medianOf } from '../recsys/profiles/genre-split.js';
 import { LruCache } from '../util/lru.js';
-import { type BlendWeights, noLikesWeights, weightsFor } from './blend-weights.js';
+import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
-import { blend, computeSignals, type HybridParts, SIGNAL_DEFAULTS, SIGNALS, type SignalSettings, standardizeAll } from './hybrid.js';
+import {
+  blend,
+  computeSignals,
+  dislikePenalty,
+  type HybridParts,
+  SIGNAL_DEFAULTS,
+  SIGNALS,
+  type SignalSettings,
+  standardizeAll,
+} from './hybrid.js';
 import { contributionOrder, explain } from './reasons.js';
 import { tasteVector } from './signals/content.js';
 import { genreAffinity } from './signals/genre.js';
@@ -90,11 +99,17 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
 
   /** Ranks with the hybrid blend for a set of item indices; the core of both recommend calls. */
   const rankFromLikes = (liked: number[], disliked: number[], k: number, exclude: Uint8Array): RecommendationAnswer => {
-    const weights = liked.length === 0 ? noLikesWeights(disliked.length) : weightsFor(data.blend, liked.length);
+    const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(data.blend, liked.length);
     const needed = SIGNALS.filter((s) => weights[s] !== 0);
-    const run = computeSignals(parts, { liked, disliked }, settings, needed);
+    // Dislikes act once, as a penalty after the blend, so they cannot reshuffle the liked signals.
+    const run = computeSignals(parts, { liked, disliked: [] }, settings, needed);
     const z = standardizeAll(run.raw);
     const scores = blend(z, weights, new Float32Array(parts.nItems));
+    if (disliked.length > 0) {
+      const penalty = dislikePenalty(parts, disliked);
+      const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
+      for (let j = 0; j < scores.length; j++) scores[j] = (scores[j] as number) - scale * (penalty[j] as number);
+    }
     const top = topK(scores, k, exclude);
     return {
       items: Array.from(top, (item) => ({
