@@ -29,8 +29,9 @@ async function fitParts(catalogue: Catalogue, train: RatingsTable, movies: Movie
   const started = performance.now();
   const parts = assembleParts(catalogue, train, model, movies);
   const assembleSeconds = (performance.now() - started) / 1000;
+  const backend = model.manifest.backend;
   model.dispose();
-  return { parts, trainSeconds: model.training?.seconds ?? 0, assembleSeconds };
+  return { parts, trainSeconds: model.training?.seconds ?? 0, assembleSeconds, backend };
 }
 
 /**
@@ -106,7 +107,7 @@ export const coldStartBenchmark: Benchmark = {
         {
           title: 'Tuned blend weights (validation users)',
           rows: tuned.blend.buckets.map((b, i) => ({
-            model: `≤ ${b.upTo} picks`,
+            model: bucketLabel(tuned.blend.buckets, i),
             ...b.weights,
             'validation ndcg@10': tuned.validation[i]?.ndcg ?? null,
           })),
@@ -115,7 +116,7 @@ export const coldStartBenchmark: Benchmark = {
       details: {
         protocol: { ...COLD_START, seed, likedRating: 4, relevant: 'the held-out user’s other ratings ≥ 4', excluded: 'the picks' },
         signalsMsPerRequest: { p50: pct(0.5), p99: pct(0.99), max: requestMs[requestMs.length - 1] ?? 0 },
-        neumf: { tuningTrainSeconds: tuning.trainSeconds, finalTrainSeconds: final.trainSeconds, backend: 'see ml100k' },
+        neumf: { tuningTrainSeconds: tuning.trainSeconds, finalTrainSeconds: final.trainSeconds, backend: final.backend },
         easeSeconds: final.assembleSeconds,
         blend: tuned.blend,
         signals: SIGNALS,
@@ -140,4 +141,11 @@ function coldStartBars(rows: BenchRow[]): BenchBar[] {
     bars.push({ model: 'hybrid', metric, min: value('most-popular', metric), why: `never below most-popular (${picks} picks)` });
   }
   return bars;
+}
+
+function bucketLabel(buckets: ReadonlyArray<{ upTo: number }>, i: number): string {
+  const from = i === 0 ? 1 : (buckets[i - 1]?.upTo ?? 0) + 1;
+  const upTo = buckets[i]?.upTo ?? from;
+  if (upTo >= Number.MAX_SAFE_INTEGER) return `${from}+ picks`;
+  return from === upTo ? `${from} pick${from === 1 ? '' : 's'}` : `${from}–${upTo} picks`;
 }
