@@ -58,6 +58,26 @@ const SETTINGS = {
   bodyLimit: { env: 'REELREC_BODY_LIMIT', schema: z.coerce.number().int().min(1).max(16_777_216).default(65_536) },
   /** on = Movie JSON carries TMDB image URLs; off = only the self-drawn SVG posters (no third-party requests). */
   remotePosters: { env: 'REELREC_REMOTE_POSTERS', schema: z.enum(['on', 'off']).default('on') },
+  /** The bot's token. A secret: only ever read from the environment, never logged or echoed in errors. */
+  discordToken: { env: 'DISCORD_TOKEN', schema: z.string().min(1).optional(), secret: true },
+  /** Application (client) id, for `bot:deploy-commands`. */
+  discordApplicationId: {
+    env: 'DISCORD_APPLICATION_ID',
+    schema: z
+      .string()
+      .regex(/^\d{5,25}$/, 'expected a Discord snowflake id')
+      .optional(),
+  },
+  /** Register commands in this guild only (instant), instead of globally (up to an hour to appear). */
+  discordGuildId: {
+    env: 'DISCORD_GUILD_ID',
+    schema: z
+      .string()
+      .regex(/^\d{5,25}$/, 'expected a Discord snowflake id')
+      .optional(),
+  },
+  /** Discord's REST base; only changed to point the bot at a local fake Discord in tests. */
+  discordApi: { env: 'REELREC_DISCORD_API', schema: z.string().url().optional() },
   logLevel: { env: 'LOG_LEVEL', schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') },
 } as const;
 
@@ -82,7 +102,8 @@ export function loadConfig(
     const parsed = setting.schema.safeParse(raw);
     if (!parsed.success) {
       const source = fromFlag !== undefined ? (flagNames[key as keyof Settings] ?? setting.env) : setting.env;
-      throw new ConfigError(source, `${parsed.error.issues[0]?.message ?? 'invalid value'} (got ${JSON.stringify(raw)})`);
+      const shown = 'secret' in setting && setting.secret ? '(hidden)' : JSON.stringify(raw);
+      throw new ConfigError(source, `${parsed.error.issues[0]?.message ?? 'invalid value'} (got ${shown})`);
     }
     out[key] = parsed.data;
   }

@@ -1,5 +1,6 @@
 /** The REST API's public surface: build the app, serve it on Node, and the shapes clients (the bot) reuse. */
 
+export { FixedWindowLimiter, type RateLimitOptions, type RateLimitVerdict } from '../util/rate-limiter.js';
 export { type RunningServer, type ServeOptions, serveApp } from './adapters/node.js';
 export { type AppOptions, createApp, DEFAULT_BODY_LIMIT_BYTES } from './app.js';
 export { ApiError, type ApiErrorCode, ERROR_STATUS, type ErrorBody, type ErrorDetails, toApiError } from './errors.js';
@@ -12,4 +13,3 @@ export {
   toAnswerJson,
   toMovieJson,
 } from './movie-json.js';
-export { FixedWindowLimiter, type RateLimitOptions, type RateLimitVerdict } from './rate-limiter.js';

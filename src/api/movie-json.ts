@@ -1,7 +1,7 @@
+import { remotePosterUrl, TMDB_IMAGE_BASE } from '../posters/index.js';
 import type { MovieSummary, RecommendationAnswer } from '../service/index.js';
 
-/** TMDB's image CDN at the width the poster page shows. */
-export const TMDB_IMAGE_BASE = 'https://image.tmdb.org/t/p/w500';
+export { remotePosterUrl, TMDB_IMAGE_BASE };
 
 /** A movie as the API (and the Discord bot) shows it. */
 export interface MovieJson {
@@ -24,11 +24,6 @@ export interface MovieJsonOptions {
 
 export function posterSvgPath(id: number): string {
   return `/posters/${id}.svg`;
-}
-
-export function remotePosterUrl(posterPath: string | null): string | null {
-  if (posterPath === null || posterPath === '') return null;
-  return `${TMDB_IMAGE_BASE}${posterPath.startsWith('/') ? '' : '/'}${posterPath}`;
 }
 
 export function toMovieJson(movie: MovieSummary, options: MovieJsonOptions): MovieJson {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { stopAllProgress } from '../progress.js';
 import { benchCommand } from './commands/bench.js';
+import { botCommand } from './commands/bot.js';
 import { buildCommand } from './commands/build.js';
 import { dataCommand } from './commands/data.js';
 import { genresCommand } from './commands/genres.js';
@@ -25,7 +26,8 @@ const program = new Command('reelrec')
   .addCommand(buildCommand)
   .addCommand(genresCommand)
   .addCommand(postersCommand)
-  .addCommand(benchCommand);
+  .addCommand(benchCommand)
+  .addCommand(botCommand);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,11 +1,25 @@
-import { pino } from 'pino';
+import { type Logger, pino } from 'pino';
 import { createApp, type RunningServer, serveApp } from '../api/index.js';
+import { type Bot, type BotOptions, startBot } from '../bot/index.js';
 import type { Config } from '../config.js';
-import { ReelrecError } from '../errors.js';
+import { ConfigError, ReelrecError } from '../errors.js';
 import { movielensBase } from '../paths.js';
 import { findTextFile, locateDataset } from '../recsys/data/index.js';
 import { type LoadedService, loadService } from '../service/index.js';
 import { runBuild } from './build.js';
+
+/** The bot's options from the settings; shared by `reelrec start` and `reelrec bot`. */
+export function botOptions(config: Config, loaded: LoadedService, logger: Logger): BotOptions {
+  if (!config.discordToken) throw new ConfigError('DISCORD_TOKEN', 'is not set (the bot token from the Discord developer portal)');
+  return {
+    service: loaded.service,
+    store: loaded.store,
+    token: config.discordToken,
+    logger: logger.child({ front: 'discord' }),
+    remotePosters: config.remotePosters === 'on',
+    ...(config.discordApi ? { restApi: config.discordApi } : {}),
+  };
+}
 
 /** Codes that mean "this dataset was never built here" (as opposed to a corrupt or foreign artefact). */
 const NOT_BUILT = new Set(['store_not_built', 'service_not_built']);
@@ -13,6 +27,8 @@ const NOT_BUILT = new Set(['store_not_built', 'service_not_built']);
 export interface Serving {
   server: RunningServer;
   loaded: LoadedService;
+  /** The Discord bot, running beside the web server when DISCORD_TOKEN is set. */
+  bot: Bot | null;
   /** Seconds from the call to the first request it can answer (load, or build then load). */
   readySeconds: number;
   built: boolean;
@@ -48,13 +64,26 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
     remotePosters: config.remotePosters === 'on',
   });
   const server = await serveApp(app, { port: config.port, host: config.host });
+  let bot: Bot | null = null;
+  if (config.discordToken) {
+    try {
+      bot = await startBot(botOptions(config, loaded, logger));
+    } catch (error) {
+      await server.close();
+      await loaded.close();
+      throw error;
+    }
+  }
   return {
     server,
     loaded,
+    bot,
     built,
     readySeconds: (performance.now() - started) / 1000,
     close: async () => {
+      // Stop taking work first, then write what is queued, then release the store.
       await server.close();
+      await bot?.stop();
       await loaded.close();
     },
   };

@@ -3,13 +3,15 @@ import { ReelrecError } from '../errors.js';
 import { lancedbUri, modelDir, movielensBase, serviceDir } from '../paths.js';
 import { findTextFile, loadMovieLens, locateDataset } from '../recsys/data/index.js';
 import { NeuMF } from '../recsys/ncf/neumf.js';
-import { loadCatalogueVectors, openBuiltStore } from '../store/index.js';
+import { loadCatalogueVectors, openBuiltStore, type Store } from '../store/index.js';
 import { loadServiceArtifact } from './artifact.js';
 import { serviceFromPieces } from './parts.js';
 import type { RecommendationService } from './types.js';
 
 export interface LoadedService {
   service: RecommendationService;
+  /** The built store, open for the fronts' likes (and the bot's message map). */
+  store: Store;
   /** Seconds per loading step, for the start-up log. */
   timings: Record<string, number>;
   close(): Promise<void>;
@@ -52,6 +54,7 @@ export async function loadService(config: Config): Promise<LoadedService> {
     timings.assemble = (performance.now() - started) / 1000;
     return {
       service,
+      store,
       timings,
       close: async () => {
         neumf.dispose();

@@ -16,7 +16,9 @@ export {
 } from './errors.js';
 export { type GenreInput, type GenreRecord, listGenres, upsertGenres } from './genres.js';
 export { type IndexRecallOptions, type IndexRecallResult, MIN_INDEX_ROWS, measureIndexRecall } from './index-recall.js';
-export { forgetUser, type LikeRecord, type LikeValue, like, likesOf, unlike } from './likes.js';
+export { LikeBook, type LikeBookOptions } from './like-book.js';
+export { applyLikeChanges, forgetUser, type LikeChange, type LikeRecord, type LikeValue, like, likesOf, unlike } from './likes.js';
+export { allMessages, movieOfMessage, type PostedMessage, rememberMessages } from './messages.js';
 export { META_KEYS, type StoreMeta } from './meta.js';
 export {
   countMovies,

@@ -2,7 +2,7 @@ import type { Store } from './connect.js';
 import { guard, StoreInputError } from './errors.js';
 import { date, num, type RawRow, str } from './rows.js';
 import type { Source } from './schema.js';
-import { checkMovieId, checkText, sqlInt, sqlString } from './sql.js';
+import { checkMovieId, checkText, chunks, lastByKey, sqlInt, sqlIntList, sqlString } from './sql.js';
 import { checkDate, checkSource } from './users.js';
 
 export type LikeValue = 1 | -1;
@@ -36,6 +36,51 @@ export async function like(store: Store, user: string, movie: number, value: Lik
   await guard('like', () =>
     store.tables.likes.mergeInsert(['user_id', 'movie_id', 'source']).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([record]),
   );
+}
+
+export interface LikeChange {
+  user: string;
+  movie: number;
+  /** The new value, or null to remove the like. */
+  value: LikeValue | null;
+  time?: Date;
+}
+
+/**
+ * Applies many changes at once — one mergeInsert for the sets, one delete per user for the
+ * removals — so a burst of reactions costs two LanceDB versions, not one per reaction. For a key
+ * changed twice, the last change wins.
+ */
+export async function applyLikeChanges(store: Store, changes: readonly LikeChange[], source: Source): Promise<void> {
+  checkSource(source);
+  const last = lastByKey(changes, (c) => `${checkText(c.user, 'user id')}\u0000${checkMovieId(c.movie)}`);
+  const sets = last
+    .filter((c) => c.value !== null)
+    .map((c) => ({
+      user_id: c.user,
+      movie_id: c.movie,
+      value: c.value as LikeValue,
+      source,
+      time: checkDate(c.time ?? new Date(), 'like time'),
+    }));
+  const removals = new Map<string, number[]>();
+  for (const c of last) if (c.value === null) removals.set(c.user, [...(removals.get(c.user) ?? []), c.movie]);
+  await guard('applyLikeChanges', async () => {
+    if (sets.length > 0) {
+      await store.tables.likes
+        .mergeInsert(['user_id', 'movie_id', 'source'])
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(sets);
+    }
+    for (const [user, movies] of removals) {
+      for (const part of chunks(movies)) {
+        await store.tables.likes.delete(
+          `user_id = ${sqlString(user)} AND source = ${sqlString(source)} AND movie_id IN ${sqlIntList(part)}`,
+        );
+      }
+    }
+  });
 }
 
 /** Removes the like or dislike; true when there was one. */

@@ -6,7 +6,7 @@ import { Field, FixedSizeList, Float32, Int8, Int32, List, Schema, TimestampMill
  */
 export const SCHEMA_VERSION = 1;
 
-export const TABLES = { meta: 'meta', movies: 'movies', genres: 'genres', users: 'users', likes: 'likes' } as const;
+export const TABLES = { meta: 'meta', movies: 'movies', genres: 'genres', users: 'users', likes: 'likes', messages: 'messages' } as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
 
 /** Where a user or a like came from. */
@@ -63,11 +63,27 @@ export function likesSchema(): Schema {
   ]);
 }
 
+/**
+ * Which movie a front posted in which message (the bot's poster embeds), so a reaction on a message
+ * posted before a restart still maps to its movie. A table added after schema 1: stores that lack
+ * it get it created empty on open.
+ */
+export function messagesSchema(): Schema {
+  return new Schema([
+    new Field('message_id', new Utf8(), false),
+    new Field('movie_id', new Int32(), false),
+    new Field('channel_id', new Utf8(), false),
+    new Field('source', new Utf8(), false),
+    new Field('time', new TimestampMillisecond(), false),
+  ]);
+}
+
 export function dataTableSchemas(dimension: number): Array<[TableName, Schema]> {
   return [
     [TABLES.movies, moviesSchema(dimension)],
     [TABLES.genres, genresSchema(dimension)],
     [TABLES.users, usersSchema(dimension)],
     [TABLES.likes, likesSchema()],
+    [TABLES.messages, messagesSchema()],
   ];
 }

@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
+import { FixedWindowLimiter } from '../../util/rate-limiter.js';
 import { clientKey } from '../client-key.js';
 import { ApiError } from '../errors.js';
-import { FixedWindowLimiter } from '../rate-limiter.js';
 
 /** Probes must never be throttled; the page pulls dozens of posters and assets per view. */
 const EXEMPT_PATHS = new Set(['/healthz', '/readyz']);

@@ -1,0 +1,31 @@
+import { MessageFlags, SlashCommandBuilder } from 'discord.js';
+import { storeUserId } from '../context.js';
+import { postMovies } from '../post.js';
+import type { Command } from './types.js';
+
+export const RECOMMENDATIONS = 10;
+
+export const recommend: Command = {
+  data: new SlashCommandBuilder().setName('recommend').setDescription('Your top 10 from the movies you reacted to'),
+  async execute(interaction, context) {
+    const mine = await context.likes.of(storeUserId(interaction.user.id));
+    const liked = [...mine].filter(([, v]) => v === 1).map(([id]) => id);
+    const disliked = [...mine].filter(([, v]) => v === -1).map(([id]) => id);
+    if (liked.length === 0) {
+      await interaction.reply({
+        content: 'You have not liked any movie yet. Use /movies and react 👍 to a few posters, then ask again.',
+        flags: MessageFlags.Ephemeral,
+      });
+      return;
+    }
+    const answer = await context.service.recommendFromLikes({ liked, disliked, k: RECOMMENDATIONS });
+    await interaction.reply(
+      `Your top ${answer.items.length}, from ${liked.length} like${liked.length === 1 ? '' : 's'}${disliked.length ? ` and ${disliked.length} dislike${disliked.length === 1 ? '' : 's'}` : ''}. React to refine the next answer.`,
+    );
+    await postMovies(
+      interaction,
+      context,
+      answer.items.map((item, i) => ({ movie: item.movie, extras: { rank: i + 1, score: item.score, reasons: item.reasons } })),
+    );
+  },
+};
