@@ -1,3 +1,4 @@
+import { botSoakBenchmark } from './benchmarks/bot-soak.js';
 import { coldStartBenchmark } from './benchmarks/cold-start.js';
 import { dataBenchmark } from './benchmarks/data.js';
 import { httpBenchmark } from './benchmarks/http.js';
@@ -16,4 +17,5 @@ export const BENCHMARKS: readonly Benchmark[] = [
   storeBenchmark,
   coldStartBenchmark,
   httpBenchmark,
+  botSoakBenchmark,
 ];

@@ -3,6 +3,7 @@ import { type Logger, pino } from 'pino';
 import { ReelrecError } from '../errors.js';
 import type { RecommendationService } from '../service/index.js';
 import { LikeBook, type Store } from '../store/index.js';
+import { KeyedQueue } from '../util/keyed-queue.js';
 import { FixedWindowLimiter } from '../util/rate-limiter.js';
 import type { BotContext } from './context.js';
 import { events } from './events/index.js';
@@ -59,6 +60,8 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     posters: new PosterImages(options.remotePosters ?? true),
     limiter: new FixedWindowLimiter(options.commandLimit ?? { windowMs: 60_000, max: 10 }),
     log,
+    reactionQueue: new KeyedQueue(),
+    stats: { reactionsHandled: 0, reactionsIgnored: 0, reactionsFailed: 0 },
   };
   const client = createClient(options.restApi);
   for (const event of events) {

@@ -8,6 +8,7 @@ const VALUE: Record<string, 1 | -1> = { [LIKE_EMOJI]: 1, [DISLIKE_EMOJI]: -1 };
  * 👍 likes, 👎 dislikes, removing the reaction undoes it (only if it is still the current one: a 👍
  * removed after a later 👎 leaves the dislike). Works on partial reactions: the message id and
  * emoji are in the gateway event, and the movie comes from the store, so nothing is fetched.
+ * One person's reactions apply strictly in arrival order (a per-user queue), whatever each waits on.
  */
 async function onReaction(
   context: BotContext,
@@ -15,17 +16,29 @@ async function onReaction(
   user: User | PartialUser,
   added: boolean,
 ): Promise<void> {
-  if (user.bot) return;
   const value = reaction.emoji.name ? VALUE[reaction.emoji.name] : undefined;
-  if (value === undefined) return;
+  // A partial user (a DM reaction) may not say whether it is a bot; the bot's own id is always known.
+  if (user.bot || user.id === reaction.client.user?.id || value === undefined) {
+    context.stats.reactionsIgnored++;
+    return;
+  }
+  await context.reactionQueue.run(user.id, () => applyReaction(context, reaction.message.id, user.id, value, added));
+}
+
+async function applyReaction(context: BotContext, messageId: string, userId: string, value: 1 | -1, added: boolean): Promise<void> {
   try {
-    const movie = await context.messages.movieOf(reaction.message.id);
-    if (movie === null) return;
-    const key = storeUserId(user.id);
+    const movie = await context.messages.movieOf(messageId);
+    if (movie === null) {
+      context.stats.reactionsIgnored++;
+      return;
+    }
+    const key = storeUserId(userId);
     if (added) await context.likes.set(key, movie, value);
     else await context.likes.clear(key, movie, value);
+    context.stats.reactionsHandled++;
   } catch (error) {
-    context.log.error({ err: error, message: reaction.message.id }, 'reaction not recorded');
+    context.stats.reactionsFailed++;
+    context.log.error({ err: error, message: messageId }, 'reaction not recorded');
   }
 }
 
