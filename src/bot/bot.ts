@@ -105,7 +105,9 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     client,
     context,
     stop: async () => {
+      // No new events after destroy; then let reactions already in hand finish, then write them.
       await client.destroy();
+      await context.reactionQueue.idle();
       await likes.close();
     },
   };

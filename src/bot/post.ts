@@ -14,8 +14,12 @@ export async function postMovies(
 ): Promise<string[]> {
   const ids: string[] = [];
   for (const { movie, extras } of movies) {
-    const message = await interaction.followUp(await movieMessage(movie, context.posters, extras));
-    await context.messages.remember(message.id, message.channelId, movie.id);
+    const content = await movieMessage(movie, context.posters, extras);
+    const message = await context.messages.whilePosting(async () => {
+      const posted = await interaction.followUp(content);
+      await context.messages.remember(posted.id, posted.channelId, movie.id);
+      return posted;
+    });
     await message.react(LIKE_EMOJI);
     await message.react(DISLIKE_EMOJI);
     ids.push(message.id);

@@ -17,6 +17,11 @@ export class KeyedQueue {
     return next;
   }
 
+  /** Resolves once every task queued so far (and any they queued behind them) has finished. */
+  async idle(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+  }
+
   get pending(): number {
     return this.tails.size;
   }
