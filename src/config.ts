@@ -58,6 +58,13 @@ const SETTINGS = {
   bodyLimit: { env: 'REELREC_BODY_LIMIT', schema: z.coerce.number().int().min(1).max(16_777_216).default(65_536) },
   /** on = Movie JSON carries TMDB image URLs; off = only the self-drawn SVG posters (no third-party requests). */
   remotePosters: { env: 'REELREC_REMOTE_POSTERS', schema: z.enum(['on', 'off']).default('on') },
+  /** Azure Blob credentials for an `az://` store (several instances sharing one store). */
+  azureAccountName: { env: 'AZURE_STORAGE_ACCOUNT_NAME', schema: z.string().min(1).optional() },
+  azureAccountKey: { env: 'AZURE_STORAGE_ACCOUNT_KEY', schema: z.string().min(1).optional(), secret: true },
+  /** Blob endpoint override, e.g. Azurite's `http://127.0.0.1:10000/devstoreaccount1`. */
+  azureEndpoint: { env: 'AZURE_STORAGE_ENDPOINT', schema: z.string().url().optional() },
+  /** on = talk to the Azurite emulator (plain HTTP, its well-known account). */
+  azureEmulator: { env: 'REELREC_AZURE_EMULATOR', schema: z.enum(['on', 'off']).default('off') },
   /** The bot's token. A secret: only ever read from the environment, never logged or echoed in errors. */
   discordToken: { env: 'DISCORD_TOKEN', schema: z.string().min(1).optional(), secret: true },
   /** Application (client) id, for `bot:deploy-commands`. */

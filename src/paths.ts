@@ -13,6 +13,21 @@ export function modelCacheDir(config: Config): string {
   return config.modelCache ?? path.join(config.dataDir, 'models', 'hf');
 }
 
+/**
+ * LanceDB object-store options for the configured URI: Azure credentials for `az://`, nothing for
+ * a local folder. Keys are those of LanceDB's object store (account_name, account_key, …).
+ */
+export function storageOptions(config: Config): Record<string, string> | undefined {
+  const uri = lancedbUri(config);
+  if (!uri.startsWith('az://')) return undefined;
+  return {
+    ...(config.azureAccountName ? { account_name: config.azureAccountName } : {}),
+    ...(config.azureAccountKey ? { account_key: config.azureAccountKey } : {}),
+    ...(config.azureEndpoint ? { endpoint: config.azureEndpoint } : {}),
+    ...(config.azureEmulator === 'on' ? { use_emulator: 'true', allow_http: 'true' } : {}),
+  };
+}
+
 /** The LanceDB URI: REELREC_LANCEDB_URI, else a folder under the data dir. */
 export function lancedbUri(config: Config): string {
   return config.lancedbUri ?? path.join(config.dataDir, 'lancedb');

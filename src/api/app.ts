@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { type Logger, pino } from 'pino';
-import type { RecommendationService } from '../service/index.js';
+import type { RecommendationService, VisitorLikes } from '../service/index.js';
 import { ApiError } from './errors.js';
 import { notFound, onError, validationHook } from './middleware/errors.js';
 import { rateLimit } from './middleware/rate-limit.js';
@@ -16,6 +16,7 @@ import { registerMovieRoutes } from './routes/movies.js';
 import { registerPageRoutes } from './routes/page.js';
 import { registerPosterRoutes } from './routes/posters.js';
 import { registerRecommendRoutes } from './routes/recommend.js';
+import { registerVisitorRoutes } from './routes/visitors.js';
 
 export interface AppOptions {
   service: RecommendationService;
@@ -29,6 +30,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** Whether Movie JSON carries TMDB image URLs; default false. */
   remotePosters?: boolean;
+  /** Visitors' stored likes; the /api/visitors routes exist only when given. */
+  visitorLikes?: VisitorLikes;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 65_536;
@@ -51,7 +54,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
       '*',
       cors({
         origin: corsOrigins.includes('*') ? '*' : corsOrigins,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
         allowHeaders: ['Content-Type', 'X-Request-Id'],
         exposeHeaders: ['X-Request-Id', 'Retry-After'],
         maxAge: 600,
@@ -74,6 +77,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerRecommendRoutes(app, deps);
   registerMovieRoutes(app, deps);
   registerGenreRoutes(app, deps);
+  if (options.visitorLikes) registerVisitorRoutes(app, { likes: options.visitorLikes, movieJson: deps.movieJson });
   registerPosterRoutes(app, { service });
   registerPageRoutes(app, { service });
   registerDocRoutes(app);

@@ -91,6 +91,22 @@ const queryInt = (min: number, max: number, fallback: number) =>
 
 export const KQuery = z.object({ k: queryInt(1, 50, 10) });
 
+const visitorId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1 to 64 letters, digits, _ or -')
+  .openapi({ param: { name: 'visitorId', in: 'path' }, example: 'v-3f9a' });
+
+export const VisitorParams = z.object({ visitorId });
+export const VisitorMovieParams = z.object({ visitorId, movieId: pathId('movieId') });
+
+export const LikeBodySchema = z
+  .object({ value: z.union([z.literal(1), z.literal(-1)]).openapi({ description: '1 like, -1 dislike' }) })
+  .openapi('LikeRequest', { example: { value: 1 } });
+
+const VisitorLikeSchema = z.object({ movieId: MovieId, value: z.union([z.literal(1), z.literal(-1)]) }).openapi('VisitorLike');
+export const VisitorLikeResultSchema = VisitorLikeSchema;
+export const VisitorLikesSchema = z.object({ likes: z.array(VisitorLikeSchema) }).openapi('VisitorLikes');
+
 export const MovieQuerySchema = z.object({
   q: z.string().max(200).optional().openapi({ description: 'Case-insensitive part of the title.', example: 'monkeys' }),
   genre: z.string().max(64).optional().openapi({ example: 'Sci-Fi' }),

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { artifactsDir, lancedbUri, modelCacheDir, modelDir, serviceDir } from '../paths.js';
+import { artifactsDir, lancedbUri, modelCacheDir, modelDir, serviceDir, storageOptions } from '../paths.js';
 import { startProgress } from '../progress.js';
 import { loadMovieLens } from '../recsys/data/index.js';
 import { createEmbedder, embedCatalogue } from '../recsys/embed/index.js';
@@ -92,7 +92,14 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
 
   step(5, 'writing movies to LanceDB');
   const uri = lancedbUri(config);
-  const store = await openStore({ uri, dimension: embeddings.dim, embedder: embeddings.info, overwrite: options.fresh ?? false });
+  const azure = storageOptions(config);
+  const store = await openStore({
+    uri,
+    dimension: embeddings.dim,
+    embedder: embeddings.info,
+    overwrite: options.fresh ?? false,
+    ...(azure ? { storageOptions: azure } : {}),
+  });
   try {
     await saveCatalogue(store, data.catalogue, embeddings.vectors);
 

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
 import { movielensBase } from '../paths.js';
 import { findTextFile, locateDataset } from '../recsys/data/index.js';
-import { type LoadedService, loadService } from '../service/index.js';
+import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
 import { runBuild } from './build.js';
 
 /** The bot's options from the settings; shared by `reelrec start` and `reelrec bot`. */
@@ -62,6 +62,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
     rateLimit: config.rateLimit > 0 ? { windowMs: 60_000, max: config.rateLimit } : null,
     bodyLimitBytes: config.bodyLimit,
     remotePosters: config.remotePosters === 'on',
+    visitorLikes: createVisitorLikes(loaded.store, loaded.service),
   });
   const server = await serveApp(app, { port: config.port, host: config.host });
   let bot: Bot | null = null;

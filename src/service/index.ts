@@ -17,3 +17,4 @@ export { type LoadedService, loadService } from './load.js';
 export { type BuiltPieces, serviceFromPieces } from './parts.js';
 export { createRecommendationService, MAX_K, MAX_PAGE, movieSummary, type ServiceData } from './service.js';
 export type * from './types.js';
+export { createVisitorLikes, type VisitorLike, type VisitorLikes, visitorStoreId } from './visitors.js';

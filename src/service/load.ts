@@ -1,6 +1,6 @@
 import type { Config } from '../config.js';
 import { ReelrecError } from '../errors.js';
-import { lancedbUri, modelDir, movielensBase, serviceDir } from '../paths.js';
+import { lancedbUri, modelDir, movielensBase, serviceDir, storageOptions } from '../paths.js';
 import { findTextFile, loadMovieLens, locateDataset } from '../recsys/data/index.js';
 import { NeuMF } from '../recsys/ncf/neumf.js';
 import { loadCatalogueVectors, openBuiltStore, type Store } from '../store/index.js';
@@ -35,7 +35,7 @@ export async function loadService(config: Config): Promise<LoadedService> {
   const dir = await locateDataset(movielensBase(config), config.dataset);
   const textFile = config.textFile ?? findTextFile(dir) ?? undefined;
   const data = await timed('movielens', () => loadMovieLens(dir, { progress: false, ...(textFile ? { textFile } : {}) }));
-  const store = await timed('store', () => openBuiltStore(lancedbUri(config)));
+  const store = await timed('store', () => openBuiltStore(lancedbUri(config), storageOptions(config)));
   try {
     const { vectors, dim, missing } = await timed('vectors', () => loadCatalogueVectors(store, data.catalogue));
     if (missing === data.catalogue.movies.length) {

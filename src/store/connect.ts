@@ -10,6 +10,11 @@ export interface OpenStoreOptions {
   uri: string;
   /** Passed to LanceDB unchanged, e.g. `account_name` / `account_key` for `az://`. */
   storageOptions?: Record<string, string>;
+  /**
+   * How stale a read may be, in seconds, when other processes write the same store (several app
+   * instances on one az:// store). 0, the default, checks for newer versions on every read.
+   */
+  readConsistencySeconds?: number;
   dimension: number;
   embedder: EmbedderInfo;
   /**
@@ -32,6 +37,10 @@ export interface Store {
   close(): void;
 }
 
+function connectionOptions(storageOptions?: Record<string, string>, readConsistencySeconds = 0) {
+  return { readConsistencyInterval: readConsistencySeconds, ...(storageOptions ? { storageOptions } : {}) };
+}
+
 function checkOptions(options: OpenStoreOptions): void {
   const { dimension, embedder } = options;
   if (!Number.isInteger(dimension) || dimension <= 0)
@@ -49,10 +58,10 @@ function checkOptions(options: OpenStoreOptions): void {
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   process.env.LANCEDB_LOG ??= 'error';
   checkOptions(options);
-  const { uri, dimension, storageOptions } = options;
+  const { uri, dimension } = options;
   const embedder: EmbedderInfo = { id: options.embedder.id, model: options.embedder.model, dimension: options.embedder.dimension };
   return guard('open', async () => {
-    const db = await connect(uri, storageOptions ? { storageOptions } : {});
+    const db = await connect(uri, connectionOptions(options.storageOptions, options.readConsistencySeconds));
     try {
       const ours = new Set<string>(Object.values(TABLES));
       const existing = (await db.tableNames()).filter((n) => ours.has(n));
@@ -108,7 +117,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 export async function openBuiltStore(uri: string, storageOptions?: Record<string, string>): Promise<Store> {
   process.env.LANCEDB_LOG ??= 'error';
   const embedder = await guard('open', async () => {
-    const db = await connect(uri, storageOptions ? { storageOptions } : {});
+    const db = await connect(uri, connectionOptions(storageOptions));
     try {
       if (!(await db.tableNames()).includes(TABLES.meta)) return null;
       const meta = await readMetaRows(await db.openTable(TABLES.meta));

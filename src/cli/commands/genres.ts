@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { parseIntFlag } from '../../config.js';
 import { ReelrecError } from '../../errors.js';
-import { artifactsDir, lancedbUri } from '../../paths.js';
+import { artifactsDir, lancedbUri, storageOptions } from '../../paths.js';
 import { genreSimilaritySvg, userGenreProfileSvg } from '../../pipeline/genre-charts.js';
 import { loadMovieLens, locateDataset, type MovieLensDataset } from '../../recsys/data/index.js';
 import { buildGenreDataset, buildGenreProfiles, exportGenreDataset, type GenreProfileRun } from '../../recsys/profiles/index.js';
@@ -19,7 +19,7 @@ interface GenreFlags {
 async function profilesFromStore(flags: GenreFlags): Promise<{ data: MovieLensDataset; run: GenreProfileRun; out: string; seed: number }> {
   const config = configFromFlags(flags);
   const data = await loadMovieLens(await locateDataset(movielensBase(config), config.dataset), { progress: true });
-  const store = await openBuiltStore(lancedbUri(config));
+  const store = await openBuiltStore(lancedbUri(config), storageOptions(config));
   try {
     const { vectors, dim, missing } = await loadCatalogueVectors(store, data.catalogue);
     if (missing > 0) {
