@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -46,10 +46,41 @@ describe('reelrec CLI', () => {
     for (const name of ['start', 'data', 'sample', 'bench']) expect(r.stdout).toContain(name);
   });
 
-  it('start without data says in one line what to set, and exits non-zero', () => {
-    const r = runCli(['start'], { REELREC_DATA_DIR: join(work, 'empty') });
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n').pop()).toMatch(/^reelrec: .*set MOVIELENS_DIR .*reelrec data download --dataset ml-100k/);
+  it('start without data tries the download, then says in one line what to set, and leaves nothing behind', async () => {
+    const home = join(work, 'empty');
+    // Port 9 (discard) on loopback refuses at once: GroupLens being unreachable, without the wait.
+    const r = runCli(['start'], { REELREC_DATA_DIR: home, REELREC_MOVIELENS_BASE_URL: 'http://127.0.0.1:9/' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/downloading it from http:\/\/127\.0\.0\.1:9\//);
+    expect(r.stderr.trim().split('\n').pop()).toMatch(
+      /^reelrec: MOVIELENS_DIR: ml-100k could not be downloaded \(.*\); set MOVIELENS_DIR to a folder/,
+    );
+    const left = existsSync(home) ? await readdir(home) : [];
+    expect(left.filter((f) => f !== 'movielens')).toEqual([]);
+  });
+
+  it('the first start builds in a scratch folder, switches it into place, and clears an interrupted attempt', async () => {
+    const home = join(work, 'first-run');
+    // What a crash mid-build leaves: a scratch folder and a store without a finished build.
+    await mkdir(join(home, '.first-build-99999', 'models'), { recursive: true });
+    await mkdir(join(home, 'lancedb', 'junk.lance'), { recursive: true });
+    const server = await startCli(['start', '--data', dataDir], { REELREC_DATA_DIR: home, REELREC_EMBEDDER: 'hashing' });
+    try {
+      expect(server.stderr()).toMatch(/nothing built for ml-100k .* building it now/);
+      expect(server.stdout()).toMatch(/\(built first\)/);
+      expect(((await (await fetch(`${server.url}/readyz`)).json()) as { status: string }).status).toBe('ready');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect((await readdir(home)).sort()).toEqual(['artifacts', 'lancedb', 'models']);
+    expect(existsSync(join(home, 'lancedb', 'junk.lance'))).toBe(false);
+    // The second start loads what the first built.
+    const again = await startCli(['start', '--no-build', '--data', dataDir], { REELREC_DATA_DIR: home });
+    try {
+      expect(again.stdout()).not.toMatch(/built first/);
+    } finally {
+      expect(await again.stop()).toBe(0);
+    }
   });
 
   it('start --no-build on a dataset that was never built says to run the build', () => {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { artifactsDir, lancedbUri, modelCacheDir, modelDir, serviceDir, storageOptions } from '../paths.js';
+import { writePosters } from '../posters/index.js';
 import { startProgress } from '../progress.js';
 import { loadMovieLens } from '../recsys/data/index.js';
 import { createEmbedder, embedCatalogue } from '../recsys/embed/index.js';
@@ -44,11 +45,12 @@ export interface BuildReport {
   seconds: number;
 }
 
-const STEPS = 8;
+const STEPS = 9;
 
 /**
  * The whole offline pipeline: data → hard sampling → NeuMF → movie embeddings → LanceDB →
- * genre profiles → genre dataset → fine-tuned NeuMF → the recommendation service's artefact. Every artefact records who made it
+ * genre profiles → genre dataset → fine-tuned NeuMF → the recommendation service's artefact →
+ * posters. Every artefact records who made it
  * (embedder, backend) and is written atomically.
  */
 export async function runBuild(config: Config, options: BuildOptions): Promise<BuildReport> {
@@ -154,6 +156,10 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     const servicePath = serviceDir(config, data.name);
     await saveServiceArtifact(servicePath, artifact);
     files.push(servicePath);
+
+    step(9, 'posters (a generated SVG per movie, for offline use and the bot)');
+    const posters = await writePosters(data.catalogue.movies, path.join(out, 'posters'));
+    files.push(posters.dir);
 
     const report: BuildReport = {
       dataset: data.name,

@@ -3,10 +3,8 @@ import { createApp, type RunningServer, serveApp } from '../api/index.js';
 import { type Bot, type BotOptions, startBot } from '../bot/index.js';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
-import { movielensBase } from '../paths.js';
-import { findTextFile, locateDataset } from '../recsys/data/index.js';
 import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
-import { runBuild } from './build.js';
+import { firstRunBuild, isBuilt } from './first-run.js';
 
 /** The bot's options from the settings; shared by `reelrec start` and `reelrec bot`. */
 export function botOptions(config: Config, loaded: LoadedService, logger: Logger): BotOptions {
@@ -20,9 +18,6 @@ export function botOptions(config: Config, loaded: LoadedService, logger: Logger
     ...(config.discordApi ? { restApi: config.discordApi } : {}),
   };
 }
-
-/** Codes that mean "this dataset was never built here" (as opposed to a corrupt or foreign artefact). */
-const NOT_BUILT = new Set(['store_not_built', 'service_not_built']);
 
 export interface Serving {
   server: RunningServer;
@@ -42,18 +37,19 @@ export interface Serving {
 export async function serveFromArtifacts(config: Config, options: { build: boolean; log: (line: string) => void }): Promise<Serving> {
   const started = performance.now();
   let built = false;
-  let loaded: LoadedService;
-  try {
-    loaded = await loadService(config);
-  } catch (error) {
-    if (!(error instanceof ReelrecError && NOT_BUILT.has(error.code)) || !options.build) throw error;
-    options.log(`reelrec start: nothing built for ${config.dataset} yet (${error.message}); building it now`);
-    const dir = await locateDataset(movielensBase(config), config.dataset);
-    const textFile = config.textFile ?? findTextFile(dir) ?? undefined;
-    await runBuild(config, { datasetDir: dir, ...(textFile ? { textFile } : {}), log: options.log });
+  // A build that never finished counts as none: its pieces are replaced, never served.
+  if (!isBuilt(config, config.dataset)) {
+    if (!options.build) {
+      throw new ReelrecError(
+        'service_not_built',
+        `nothing is built for ${config.dataset} in ${config.dataDir}; run \`reelrec build\` (or start without --no-build)`,
+      );
+    }
+    options.log(`reelrec start: nothing built for ${config.dataset} in ${config.dataDir} yet; building it now (a few minutes, once)`);
+    await firstRunBuild(config, options.log);
     built = true;
-    loaded = await loadService(config);
   }
+  const loaded = await loadService(config);
   const logger = pino({ level: config.logLevel });
   const app = createApp({
     service: loaded.service,
