@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type autocannon from 'autocannon';
-import { ReelrecError } from '../../errors.js';
 import { createRng } from '../../recsys/random.js';
+import { startServer } from '../server-process.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
 
 export const HTTP_LOAD = { connections: 10, seconds: 10, warmupSeconds: 2, picks: 5, distinctBodies: 5000 } as const;
-const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
 interface Load {
   title: string;
@@ -22,35 +19,6 @@ interface Measured {
   errors: number;
   non2xx: number;
   requests: number;
-}
-
-/** Starts `reelrec start --no-build` on a free loopback port and resolves with its URL. */
-function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [CLI, 'start', '--no-build', '--data', dataDir], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', REELREC_RATE_LIMIT: '0', LOG_LEVEL: 'warn', REELREC_PROGRESS: 'off' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-2000);
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new ReelrecError('http_bench', `the server did not start within 120 s: ${stderr.trim()}`));
-    }, 120_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      const match = /at (http:\/\/\S+)/.exec(chunk.toString());
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve({ url: match[1], child });
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new ReelrecError('http_bench', `the server exited (${code}) before serving: ${stderr.trim().split('\n').pop() ?? ''}`));
-    });
-  });
 }
 
 async function run(url: string, load: Load, seconds: number): Promise<Measured> {
