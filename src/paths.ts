@@ -24,7 +24,8 @@ export function storageOptions(config: Config): Record<string, string> | undefin
     ...(config.azureAccountName ? { account_name: config.azureAccountName } : {}),
     ...(config.azureAccountKey ? { account_key: config.azureAccountKey } : {}),
     ...(config.azureEndpoint ? { endpoint: config.azureEndpoint } : {}),
-    ...(config.azureEmulator === 'on' ? { use_emulator: 'true', allow_http: 'true' } : {}),
+    // object_store's use_emulator always means 127.0.0.1:10000 and ignores `endpoint`: only sent without one.
+    ...(config.azureEmulator === 'on' ? { allow_http: 'true', ...(config.azureEndpoint ? {} : { use_emulator: 'true' }) } : {}),
   };
 }
 

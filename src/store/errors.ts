@@ -69,6 +69,21 @@ export class StoreInputError extends ReelrecError {
   }
 }
 
+/**
+ * One line from a LanceDB error: object-store failures carry XML bodies and `Caused by` chains over
+ * dozens of lines. A refused credential (401/403) is said plainly, with the settings to check.
+ */
+function describeCause(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const denied = /\b(401 Unauthorized|403 Forbidden)\b/.exec(message);
+  if (denied) {
+    const code = /<Code>([^<]+)<\/Code>/.exec(message)?.[1];
+    const azure = message.includes('MicrosoftAzure');
+    return `${azure ? 'Azure Blob Storage' : 'the object store'} refused the credentials (HTTP ${denied[1]}${code ? `, ${code}` : ''}); check ${azure ? 'AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY' : 'the store credentials'}`;
+  }
+  return message.split('\n')[0] ?? message;
+}
+
 /** LanceDB or storage failed underneath us; the original error is kept as `cause`. */
 export class StoreIoError extends ReelrecError {
   override name = 'StoreIoError';
@@ -76,7 +91,7 @@ export class StoreIoError extends ReelrecError {
     readonly operation: string,
     cause: unknown,
   ) {
-    super('store_io', `store ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    super('store_io', `store ${operation} failed: ${describeCause(cause)}`, { cause });
   }
 }
 
