@@ -41,6 +41,12 @@ export interface RunningCli {
   stderr: () => string;
   /** Sends SIGTERM and resolves with the exit status. */
   stop(): Promise<number | null>;
+  /** The server process id. */
+  pid: number | undefined;
+  /** Sends `signal` (e.g. SIGKILL) and resolves with the exit status (null when a signal ended it). */
+  kill(signal: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit status once the process has exited, however it ended. */
+  exited: Promise<number | null>;
 }
 
 /** Starts a long-running `reelrec start` (PORT 0, loopback) and resolves once it prints its URL. */
@@ -78,6 +84,12 @@ export function startCli(args: string[], env: Record<string, string> = {}, timeo
           child.kill('SIGTERM');
           return exited;
         },
+        pid: child.pid,
+        kill: (signal) => {
+          if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+          return exited;
+        },
+        exited,
       });
     }, 50);
     void exited.then((code) => {

@@ -1,5 +1,6 @@
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { createServer, type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 
@@ -25,13 +26,50 @@ export interface FetchApp {
 
 export function serveApp(app: FetchApp, { port, host, drainMs = 10_000 }: ServeOptions): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    // serve() only ever builds an HTTP/1 server unless createServer is passed, which we never do.
-    const server = serve({ fetch: app.fetch, port, hostname: host }, (info) => {
+    // What @hono/node-server's serve() does, plus an errorHandler (serve() does not pass one on): a request
+    // the adapter cannot turn into a URL (no Host, `GET *`, a backslash) gets the API's JSON 400, not an empty one.
+    const listener = getRequestListener(app.fetch, { hostname: host, errorHandler: adapterError });
+    const server = createServer(listener);
+    // Requests Node's HTTP parser rejects (unknown method, NUL in the URL, oversized headers) never reach the app.
+    server.on('clientError', rejectMalformed);
+    server.listen(port, host, () => {
       server.off('error', reject);
-      resolve({ url: `http://${urlHost(host)}:${info.port}`, port: info.port, close: () => closeServer(server, drainMs) });
-    }) as Server;
+      const address = server.address();
+      const actual = typeof address === 'object' && address ? address.port : port;
+      resolve({ url: `http://${urlHost(host)}:${actual}`, port: actual, close: () => closeServer(server, drainMs) });
+    });
     server.once('error', reject);
   });
+}
+
+const errorJson = (code: string, message: string) => JSON.stringify({ error: { code, message } });
+
+function adapterError(err: unknown): Response {
+  const [status, body] =
+    err instanceof RequestError
+      ? [400, errorJson('invalid_input', `malformed request: ${err.message}`)]
+      : [500, errorJson('internal', 'internal server error')];
+  return new Response(body, { status, headers: { 'content-type': 'application/json' } });
+}
+
+/** Node's own answers (400/408/413/431, see `clientError` in the http docs), with the API's JSON error body. */
+const MALFORMED: Record<string, [number, string, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'invalid_input', 'the request line or headers are too large'],
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: [413, 'payload_too_large', 'chunk extensions are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'invalid_input', 'the request did not arrive in time'],
+};
+
+function rejectMalformed(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // Like Node's default: answer only when nothing of a response was written on this socket yet.
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, code, message] = MALFORMED[err.code ?? ''] ?? [400, 'invalid_input', 'malformed HTTP request'];
+  const body = errorJson(code, message);
+  const head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close`;
+  socket.end(`${head}\r\n\r\n${body}`, () => socket.destroy());
 }
 
 function urlHost(host: string): string {

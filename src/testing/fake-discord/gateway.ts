@@ -22,9 +22,17 @@ interface Pending {
   intent: number | undefined;
 }
 
+/** A client socket that closed: the close code and reason from the close frame (1006 when none came). */
+export interface GatewayClose {
+  code: number;
+  reason: string;
+}
+
 export class FakeGateway {
   identifies = 0;
   resumes = 0;
+  /** Every client socket that closed, in order; a client that shuts down cleanly closes with 1000. */
+  readonly closes: GatewayClose[] = [];
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, Session>();
   private readonly bySocket = new Map<WebSocket, Session | undefined>();
@@ -100,7 +108,8 @@ export class FakeGateway {
   private onConnection(socket: WebSocket): void {
     this.bySocket.set(socket, undefined);
     socket.on('message', (data) => this.onMessage(socket, data));
-    socket.on('close', () => {
+    socket.on('close', (code, reason) => {
+      this.closes.push({ code, reason: reason.toString() });
       const session = this.bySocket.get(socket);
       if (session?.socket === socket) session.socket = undefined;
       this.bySocket.delete(socket);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayDispatchEvents, GatewayIntentBits } from 'discord-api-types/v10';
-import { FakeGateway } from './gateway.js';
+import { FakeGateway, type GatewayClose } from './gateway.js';
 import { emojiKey } from './messages.js';
 import { buttonInteraction, type CommandOptions, commandInteraction, reactionPayload } from './payloads.js';
 import { createRestHandler, type RestHooks } from './rest.js';
@@ -18,7 +18,7 @@ import { miscRoutes } from './routes-misc.js';
 import { FakeState } from './state.js';
 import type { FakeDiscordOptions, FakeMessage, FakeReaction, FakeRequest, FakeUser } from './types.js';
 
-export { HEARTBEAT_INTERVAL_MS } from './gateway.js';
+export { type GatewayClose, HEARTBEAT_INTERVAL_MS } from './gateway.js';
 export type { FakeAttachment, FakeDiscordOptions, FakeMessage, FakeReaction, FakeRequest, FakeUser } from './types.js';
 
 const DEFAULT_USER: FakeUser = { id: '300000000000000001', username: 'tester' };
@@ -92,6 +92,10 @@ export class FakeDiscord {
   }
   get resumes(): number {
     return this.gateway.resumes;
+  }
+  /** Every gateway socket that closed, with its close code (1000: the client closed it cleanly). */
+  get closes(): readonly GatewayClose[] {
+    return this.gateway.closes;
   }
 
   /** Resolves once a client has identified (READY sent) and is connected. */

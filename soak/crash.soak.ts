@@ -1,0 +1,154 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningCli } from '../tests/helpers/cli.js';
+import { freshDataDir, getJson, killAll, recordSoak, removeScratch, serverEnv, sleep, startServer } from './helpers.js';
+
+const ROUNDS = 3;
+const CLIENTS = 8;
+const KILL_AFTER_MS = 1500;
+const MOVIES = 72;
+
+interface Like {
+  visitor: string;
+  movie: number;
+  value: 1 | -1;
+}
+
+const key = (visitor: string, movie: number) => `${visitor}/${movie}`;
+
+/**
+ * Client `c` of round `r` walks its own visitors' (visitor, movie) pairs once each, so every pair is
+ * written at most once and the value it must hold is known from the PUT alone.
+ */
+function likeAt(round: number, client: number, i: number): Like {
+  return {
+    visitor: `crash-r${round}-c${client}-v${Math.floor(i / MOVIES)}`,
+    movie: (i % MOVIES) + 1,
+    value: (i * 7 + client + round) % 3 === 0 ? -1 : 1,
+  };
+}
+
+describe('crash consistency: kill -9 during write-through visitor likes', () => {
+  let dataDir: string;
+  const sent = new Map<string, Like>();
+  const acknowledged = new Map<string, Like>();
+  const unexpected: string[] = [];
+  const started = { n: 0 };
+
+  beforeAll(async () => {
+    dataDir = await freshDataDir('crash');
+  });
+
+  afterEach(async () => {
+    await killAll();
+  });
+
+  afterAll(async () => {
+    await killAll();
+    await removeScratch();
+  });
+
+  const env = () => serverEnv(dataDir, { REELREC_RATE_LIMIT: '0', LOG_LEVEL: 'warn' });
+
+  /** Sequential PUTs until the server is gone. */
+  async function client(url: string, round: number, c: number, stop: { killed: boolean }): Promise<void> {
+    for (let i = 0; !stop.killed; i++) {
+      const like = likeAt(round, c, i);
+      // Counted as sent before the request goes out: an unanswered PUT may still have been written.
+      started.n++;
+      sent.set(key(like.visitor, like.movie), like);
+      let res: Response;
+      try {
+        res = await fetch(`${url}/api/visitors/${like.visitor}/likes/${like.movie}`, {
+          method: 'PUT',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ value: like.value }),
+        });
+      } catch {
+        // The server died with this request in flight: not acknowledged, so either outcome is allowed.
+        break;
+      }
+      let body: unknown;
+      try {
+        body = await res.json();
+      } catch {
+        break;
+      }
+      if (res.status === 200 && JSON.stringify(body) === JSON.stringify({ movieId: like.movie, value: like.value })) {
+        acknowledged.set(key(like.visitor, like.movie), like);
+      } else unexpected.push(`${res.status} ${JSON.stringify(body).slice(0, 200)}`);
+    }
+  }
+
+  /** Every acknowledged like is stored with its value; nothing stored was never sent. */
+  async function verify(url: string): Promise<{ lost: Like[]; neverSent: string[]; landedUnacknowledged: number; stored: number }> {
+    const visitors = [...new Set([...sent.values()].map((l) => l.visitor))];
+    const stored = new Map<string, 1 | -1>();
+    for (const visitor of visitors) {
+      const { status, body } = await getJson<{ likes: Array<{ movieId: number; value: 1 | -1 }> }>(`${url}/api/visitors/${visitor}/likes`);
+      expect(status).toBe(200);
+      for (const like of body.likes) stored.set(key(visitor, like.movieId), like.value);
+    }
+    const lost = [...acknowledged.values()].filter((l) => stored.get(key(l.visitor, l.movie)) !== l.value);
+    const neverSent = [...stored].filter(([k, value]) => sent.get(k)?.value !== value).map(([k, value]) => `${k}=${value}`);
+    const landedUnacknowledged = [...stored.keys()].filter((k) => !acknowledged.has(k)).length;
+    return { lost, neverSent, landedUnacknowledged, stored: stored.size };
+  }
+
+  it(`${ROUNDS} rounds of ${CLIENTS} concurrent writers, SIGKILL after ${KILL_AFTER_MS} ms, restart: no acknowledged like lost`, async () => {
+    const rounds: Array<Record<string, number>> = [];
+    let server: RunningCli = await startServer(env());
+    for (let round = 1; round <= ROUNDS; round++) {
+      const ackBefore = acknowledged.size;
+      const startedBefore = started.n;
+      const stop = { killed: false };
+      const clients = Array.from({ length: CLIENTS }, (_, c) => client(server.url, round, c, stop));
+      await sleep(KILL_AFTER_MS);
+      stop.killed = true;
+      const exit = await server.kill('SIGKILL');
+      await Promise.all(clients);
+      const attempts = started.n - startedBefore;
+      expect(exit).toBeNull(); // ended by the signal, not by itself
+
+      const restartedAt = performance.now();
+      server = await startServer(env());
+      const restartSeconds = (performance.now() - restartedAt) / 1000;
+      const ready = await getJson<{ status: string }>(`${server.url}/readyz`);
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('ready');
+      const check = await verify(server.url);
+      rounds.push({
+        round,
+        putsSent: attempts,
+        acknowledged: acknowledged.size - ackBefore,
+        // Checked after the restart against every round so far:
+        acknowledgedSoFar: acknowledged.size,
+        lostSoFar: check.lost.length,
+        neverSentSoFar: check.neverSent.length,
+        storedUnacknowledgedSoFar: check.landedUnacknowledged,
+        storedAfterRestart: check.stored,
+        restartSeconds: Number(restartSeconds.toFixed(2)),
+      });
+      expect(check.lost.slice(0, 5)).toEqual([]);
+      expect(check.neverSent.slice(0, 5)).toEqual([]);
+    }
+    expect(await server.stop()).toBe(0);
+
+    const last = rounds[rounds.length - 1] ?? {};
+    const lost = last.lostSoFar ?? Number.NaN;
+    await recordSoak('crash', {
+      rounds: ROUNDS,
+      clients: CLIENTS,
+      killAfterMs: KILL_AFTER_MS,
+      acknowledged: acknowledged.size,
+      sent: sent.size,
+      lost,
+      neverSent: last.neverSentSoFar,
+      storedUnacknowledged: last.storedUnacknowledgedSoFar,
+      unexpectedAnswers: unexpected.length,
+      perRound: rounds,
+    });
+    expect(unexpected.slice(0, 5)).toEqual([]);
+    expect(acknowledged.size).toBeGreaterThan(ROUNDS * CLIENTS);
+    expect(lost).toBe(0);
+  });
+});
