@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ML100K_GENRES } from '../src/recsys/data/ml-100k.js';
+import { makeTasteDataset } from './fixtures/movielens-taste.js';
 import { runCli, runCliAsync, startCli } from './helpers/cli.js';
 import { buildZip, sha256, startZipServer } from './helpers/zip-server.js';
 
@@ -275,6 +276,19 @@ describe('reelrec CLI', () => {
       expect(await server.stop()).toBe(0);
     }
     expect(server.stderr()).toMatch(/SIGTERM, finishing in-flight requests/);
+  });
+
+  it('start serves a build of a folder not named after a known dataset', async () => {
+    const fixture = await makeTasteDataset();
+    const env = { REELREC_DATA_DIR: join(work, 'taste-home'), REELREC_EMBEDDER: 'hashing' };
+    const built = await runCliAsync(['build', '--data', fixture.dir, '--text', fixture.textFile], env);
+    expect(built.status).toBe(0);
+    const server = await startCli(['start', '--no-build', '--data', fixture.dir, '--text', fixture.textFile], env);
+    try {
+      expect(server.stdout()).toMatch(/serving ml-latest-taste \(72 movies/);
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it('genres commands before any build say what to run', async () => {

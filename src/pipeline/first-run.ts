@@ -17,6 +17,15 @@ export function isBuilt(config: Config, dataset: string): boolean {
 }
 
 /**
+ * The name a build of the configured data gets: the MovieLens folder's own name (what the
+ * loader calls the dataset), or REELREC_DATASET when the folder is not there yet.
+ */
+export async function builtName(config: Config): Promise<string> {
+  const dir = await locateDataset(movielensBase(config), config.dataset).catch(() => null);
+  return dir ? path.basename(dir) : config.dataset;
+}
+
+/**
  * The MovieLens folder: MOVIELENS_DIR when set (it must hold the dataset), else the data dir's
  * copy, downloaded from GroupLens on first use. A failed download says what to set instead.
  */

@@ -4,7 +4,7 @@ import { type Bot, type BotOptions, startBot } from '../bot/index.js';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
 import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
-import { firstRunBuild, isBuilt } from './first-run.js';
+import { builtName, firstRunBuild, isBuilt } from './first-run.js';
 
 /** The bot's options from the settings; shared by `reelrec start` and `reelrec bot`. */
 export function botOptions(config: Config, loaded: LoadedService, logger: Logger): BotOptions {
@@ -38,14 +38,15 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
   const started = performance.now();
   let built = false;
   // A build that never finished counts as none: its pieces are replaced, never served.
-  if (!isBuilt(config, config.dataset)) {
+  const name = await builtName(config);
+  if (!isBuilt(config, name)) {
     if (!options.build) {
       throw new ReelrecError(
         'service_not_built',
-        `nothing is built for ${config.dataset} in ${config.dataDir}; run \`reelrec build\` (or start without --no-build)`,
+        `nothing is built for ${name} in ${config.dataDir}; run \`reelrec build\` (or start without --no-build)`,
       );
     }
-    options.log(`reelrec start: nothing built for ${config.dataset} in ${config.dataDir} yet; building it now (a few minutes, once)`);
+    options.log(`reelrec start: nothing built for ${name} in ${config.dataDir} yet; building it now (a few minutes, once)`);
     await firstRunBuild(config, options.log);
     built = true;
   }

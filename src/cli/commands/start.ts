@@ -9,8 +9,9 @@ import { configFromFlags } from '../options.js';
 export const startCommand = new Command('start')
   .description('serve the REST API and poster page on PORT (default 3000), building the artefacts first when there are none')
   .option('--data <dir>', 'MovieLens folder, or a folder holding REELREC_DATASET (default: MOVIELENS_DIR)')
+  .option('--text <file>', 'movie text CSV (default: REELREC_TEXT_FILE, else overviews/<dataset>_text.csv beside the dataset)')
   .option('--no-build', 'fail instead of building when nothing was built yet')
-  .action(async (flags: { data?: string; build: boolean }) => {
+  .action(async (flags: { data?: string; text?: string; build: boolean }) => {
     const config = configFromFlags(flags);
     const log = (line: string) => process.stderr.write(`${line}\n`);
     const serving = await serveFromArtifacts(config, { build: flags.build, log });
