@@ -5,6 +5,8 @@ import { httpBenchmark } from './benchmarks/http.js';
 import { ml100kBenchmark } from './benchmarks/ml100k.js';
 import { neumfAblationBenchmark } from './benchmarks/neumf-ablation.js';
 import { scaleBenchmark } from './benchmarks/scale.js';
+import { scalingBenchmark } from './benchmarks/scaling.js';
+import { startupBenchmark } from './benchmarks/startup.js';
 import { storeBenchmark } from './benchmarks/store.js';
 import type { Benchmark } from './types.js';
 
@@ -14,8 +16,10 @@ export const BENCHMARKS: readonly Benchmark[] = [
   neumfAblationBenchmark,
   dataBenchmark,
   scaleBenchmark,
+  scalingBenchmark,
   storeBenchmark,
   coldStartBenchmark,
   httpBenchmark,
   botSoakBenchmark,
+  startupBenchmark,
 ];
