@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deployCommands, storeUserId } from '../src/bot/index.js';
-import { loadConfig } from '../src/config.js';
+import { storeUserId } from '../src/bot/index.js';
 import { createRng } from '../src/recsys/random.js';
 import { likesOf, openBuiltStore } from '../src/store/index.js';
+import { deployCommandsTo } from '../src/testing/deploy-commands.js';
 import { FakeDiscord } from '../src/testing/fake-discord/index.js';
 import type { RunningCli } from '../tests/helpers/cli.js';
 import {
@@ -31,14 +31,7 @@ describe('graceful shutdown on SIGTERM with the Discord bot running', () => {
 
   beforeAll(async () => {
     fake = await FakeDiscord.start();
-    await deployCommands(
-      loadConfig({
-        DISCORD_TOKEN: fake.token,
-        DISCORD_APPLICATION_ID: fake.applicationId,
-        DISCORD_GUILD_ID: fake.guildId,
-        REELREC_DISCORD_API: fake.restUrl,
-      }),
-    );
+    await deployCommandsTo(fake);
     dataDir = await freshDataDir('shutdown');
   });
 

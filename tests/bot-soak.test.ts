@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Bot, deployCommands, startBot } from '../src/bot/index.js';
-import { loadConfig } from '../src/config.js';
+import { type Bot, startBot } from '../src/bot/index.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { deployCommandsTo } from '../src/testing/deploy-commands.js';
 import { FakeDiscord } from '../src/testing/fake-discord/index.js';
 import { reactionSoak } from '../src/testing/reaction-soak.js';
 import { createTestService } from './helpers/service.js';
@@ -21,14 +21,7 @@ describe('reaction soak (bounded)', () => {
     dir = await mkdtemp(join(tmpdir(), 'reelrec-soak-'));
     store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder: { id: 'test', model: 'unit', dimension: 4 } });
     fake = await FakeDiscord.start();
-    await deployCommands(
-      loadConfig({
-        DISCORD_TOKEN: fake.token,
-        DISCORD_APPLICATION_ID: fake.applicationId,
-        DISCORD_GUILD_ID: fake.guildId,
-        REELREC_DISCORD_API: fake.restUrl,
-      }),
-    );
+    await deployCommandsTo(fake);
     bot = await startBot({
       service: await createTestService(),
       store,

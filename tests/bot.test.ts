@@ -6,12 +6,11 @@ import { Events, type MessageReaction, type PartialMessageReaction } from 'disco
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Bot, type BotOptions, startBot } from '../src/bot/bot.js';
-import { deployCommands } from '../src/bot/deploy-commands.js';
 import { escapeMarkdown } from '../src/bot/embeds.js';
-import { loadConfig } from '../src/config.js';
 import { ReelrecError } from '../src/errors.js';
 import type { RecommendationService } from '../src/service/index.js';
 import { likesOf, openStore, type Store } from '../src/store/index.js';
+import { deployCommandsTo } from '../src/testing/deploy-commands.js';
 import { FakeDiscord, type FakeMessage, type FakeUser } from '../src/testing/fake-discord/index.js';
 import { createTestServiceBundle } from './helpers/service.js';
 
@@ -51,14 +50,7 @@ const byMovie = (...pairs: Array<[number | undefined, number]>) => [...pairs].so
 beforeAll(async () => {
   [service, fake] = await Promise.all([createTestServiceBundle().then((b) => b.service), FakeDiscord.start()]);
   // Registered first so the fake types command options as the bot declared them (page: Integer).
-  await deployCommands(
-    loadConfig({
-      DISCORD_TOKEN: fake.token,
-      DISCORD_APPLICATION_ID: fake.applicationId,
-      DISCORD_GUILD_ID: fake.guildId,
-      REELREC_DISCORD_API: fake.restUrl,
-    }),
-  );
+  await deployCommandsTo(fake);
 });
 
 afterAll(async () => {

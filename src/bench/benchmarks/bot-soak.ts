@@ -22,20 +22,14 @@ export const botSoakBenchmark: Benchmark = {
     // Test infrastructure and the bot load only when this benchmark runs.
     const { FakeDiscord } = await import('../../testing/fake-discord/index.js');
     const { reactionSoak } = await import('../../testing/reaction-soak.js');
-    const { deployCommands, startBot } = await import('../../bot/index.js');
+    const { startBot } = await import('../../bot/index.js');
+    const { deployCommandsTo } = await import('../../testing/deploy-commands.js');
     const loaded = await loadService(loadConfig({ ...process.env, MOVIELENS_DIR: dataDir }));
     const work = await mkdtemp(path.join(tmpdir(), 'reelrec-bot-soak-'));
     const store = await openStore({ uri: path.join(work, 'db'), dimension: 4, embedder: { id: 'soak', model: 'none', dimension: 4 } });
     const fake = await FakeDiscord.start();
     try {
-      await deployCommands(
-        loadConfig({
-          DISCORD_TOKEN: fake.token,
-          DISCORD_APPLICATION_ID: fake.applicationId,
-          DISCORD_GUILD_ID: fake.guildId,
-          REELREC_DISCORD_API: fake.restUrl,
-        }),
-      );
+      await deployCommandsTo(fake);
       const bot = await startBot({
         service: loaded.service,
         store,
