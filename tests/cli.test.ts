@@ -73,8 +73,13 @@ describe('reelrec CLI', () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    expect((await readdir(home)).sort()).toEqual(['artifacts', 'lancedb', 'models']);
+    const entries = (await readdir(home)).sort();
+    expect(entries.filter((e) => !e.startsWith('lancedb.replaced-'))).toEqual(['artifacts', 'lancedb', 'models']);
     expect(existsSync(join(home, 'lancedb', 'junk.lance'))).toBe(false);
+    // What was in the way is kept aside, never deleted: a store may hold people's likes.
+    const aside = entries.filter((e) => e.startsWith('lancedb.replaced-'));
+    expect(aside).toHaveLength(1);
+    expect(existsSync(join(home, aside[0] as string, 'junk.lance'))).toBe(true);
     // The second start loads what the first built.
     const again = await startCli(['start', '--no-build', '--data', dataDir], { REELREC_DATA_DIR: home });
     try {

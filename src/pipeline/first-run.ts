@@ -3,12 +3,10 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
-import { artifactsDir, lancedbUri, movielensBase } from '../paths.js';
+import { artifactsDir, lancedbUri, modelCacheDir, movielensBase } from '../paths.js';
 import { downloadDataset, findTextFile, locateDataset } from '../recsys/data/index.js';
 import { runBuild } from './build.js';
 
-/** What a build leaves in the data dir; `artifacts` goes last since its build.json marks a finished build. */
-const BUILT_DIRS = ['lancedb', 'models', 'artifacts'] as const;
 const WORK_PREFIX = '.first-build-';
 
 /** True when a build finished here: its report is the last thing written. */
@@ -49,10 +47,24 @@ export async function obtainMovieLens(config: Config, log: (line: string) => voi
 /**
  * The first build on a machine, done so that a crash leaves nothing half-built: everything is
  * built under `<data>/.first-build-<pid>/` and then moved into place, `artifacts/` (with the
- * build.json that marks a finished build) last. Leftovers of an interrupted attempt are removed
- * first. A store on object storage (`az://…`) cannot be moved: it is built in place, and stays
+ * build.json that marks a finished build) last. Scratch folders of an interrupted attempt are
+ * removed first; anything already in place is renamed aside, never deleted. A store on object storage (`az://…`) cannot be moved: it is built in place, and stays
  * "not built" until build.json appears.
  */
+/**
+ * Moves a finished piece into place. Whatever was there is never deleted: it is renamed aside
+ * (`<name>.replaced-<time>`) and reported, since a store may hold people's likes.
+ */
+async function moveIn(from: string, to: string, log: (line: string) => void): Promise<void> {
+  await mkdir(path.dirname(to), { recursive: true });
+  if (existsSync(to)) {
+    const aside = `${to}.replaced-${Date.now()}`;
+    await rename(to, aside);
+    log(`reelrec: kept the previous ${path.basename(to)} as ${aside}`);
+  }
+  await rename(from, to);
+}
+
 export async function firstRunBuild(config: Config, log: (line: string) => void): Promise<void> {
   const datasetDir = await obtainMovieLens(config, log);
   await mkdir(config.dataDir, { recursive: true });
@@ -61,18 +73,23 @@ export async function firstRunBuild(config: Config, log: (line: string) => void)
   }
   const work = path.join(config.dataDir, `${WORK_PREFIX}${process.pid}`);
   const remoteStore = config.lancedbUri !== undefined && /^[a-z0-9]+:\/\//i.test(config.lancedbUri);
-  const staged: Config = { ...config, dataDir: work, ...(remoteStore ? {} : { lancedbUri: path.join(work, 'lancedb') }) };
+  // The model cache stays where it is: a LaMini model put there for offline use must be found.
+  const staged: Config = {
+    ...config,
+    dataDir: work,
+    modelCache: modelCacheDir(config),
+    ...(remoteStore ? {} : { lancedbUri: path.join(work, 'lancedb') }),
+  };
   const textFile = config.textFile ?? findTextFile(datasetDir) ?? undefined;
   try {
     await runBuild(staged, { datasetDir, ...(textFile ? { textFile } : {}), log });
-    for (const name of BUILT_DIRS) {
+    if (!remoteStore) await moveIn(path.join(work, 'lancedb'), lancedbUri(config), log);
+    // Model and artefact folders go one by one (artifacts, holding build.json, last), so other
+    // datasets' folders beside them stay.
+    for (const name of ['models', 'artifacts'] as const) {
       const from = path.join(work, name);
       if (!existsSync(from)) continue;
-      const to = name === 'lancedb' ? lancedbUri(config) : path.join(config.dataDir, name);
-      // An earlier interrupted switch may have left a copy: it never held a finished build.
-      if (existsSync(to)) await rm(to, { recursive: true, force: true });
-      await mkdir(path.dirname(to), { recursive: true });
-      await rename(from, to);
+      for (const entry of await readdir(from)) await moveIn(path.join(from, entry), path.join(config.dataDir, name, entry), log);
     }
   } catch (error) {
     throw error instanceof ReelrecError
