@@ -53,6 +53,40 @@ const SETTINGS = {
       )
       .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, 'expected `*` or origins such as https://example.com'))),
   },
+  /**
+   * How many proxy hops in front of reelrec are trusted to append to X-Forwarded-For; 0 (default) = none:
+   * the rate-limit key is the socket address and forwarded headers are ignored (they are the client's to forge).
+   */
+  trustedProxyHops: { env: 'REELREC_TRUSTED_PROXY_HOPS', schema: z.coerce.number().int().min(0).max(10).default(0) },
+  /**
+   * A header set by a trusted front end that holds the client address and overwrites any value the client sent
+   * (e.g. `x-client-ip` on Azure App Service). Unset = not used. Takes precedence over REELREC_TRUSTED_PROXY_HOPS.
+   */
+  clientIpHeader: {
+    env: 'REELREC_CLIENT_IP_HEADER',
+    schema: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'expected a header name such as x-client-ip')
+      .transform((h) => h.toLowerCase())
+      .optional(),
+  },
+  /** Developer API keys as `name:sha256hex` entries, comma-separated (hashes only; `reelrec keys create` prints them). */
+  apiKeys: { env: 'REELREC_API_KEYS', schema: z.string().optional() },
+  /** Requests per minute for each developer API key (anonymous clients get REELREC_RATE_LIMIT). */
+  apiKeyRateLimit: { env: 'REELREC_API_KEY_RATE_LIMIT', schema: z.coerce.number().int().min(1).max(1_000_000).default(1200) },
+  /** Secure flag on the visitor cookie: auto = when the request came over https. */
+  cookieSecure: { env: 'REELREC_COOKIE_SECURE', schema: z.enum(['auto', 'on', 'off']).default('auto') },
+  /**
+   * Store upkeep (compaction, old-version cleanup, duplicate repair): auto = on for a local store, off for a
+   * shared `az://` store unless this instance is told `on` (exactly one instance, or a scheduled `reelrec store optimize`).
+   */
+  maintenance: { env: 'REELREC_MAINTENANCE', schema: z.enum(['auto', 'on', 'off']).default('auto') },
+  /** Longest time between two upkeep runs while anything was written (seconds). */
+  maintenanceIntervalSeconds: { env: 'REELREC_MAINTENANCE_INTERVAL', schema: z.coerce.number().int().min(1).max(86_400).default(60) },
+  /** New table versions that trigger an upkeep run at once. */
+  maintenanceVersions: { env: 'REELREC_MAINTENANCE_VERSIONS', schema: z.coerce.number().int().min(1).max(1_000_000).default(200) },
+  /** Versions younger than this are never cleaned up, so a read in flight keeps its files (seconds). */
+  maintenanceGraceSeconds: { env: 'REELREC_MAINTENANCE_GRACE', schema: z.coerce.number().int().min(1).max(86_400).default(10) },
   /** Requests per minute per client on the API; 0 turns the limiter off. */
   rateLimit: { env: 'REELREC_RATE_LIMIT', schema: z.coerce.number().int().min(0).max(1_000_000).default(120) },
   bodyLimit: { env: 'REELREC_BODY_LIMIT', schema: z.coerce.number().int().min(1).max(16_777_216).default(65_536) },

@@ -8,9 +8,12 @@ export const ERROR_STATUS = {
   invalid_input: 400,
   invalid_json: 400,
   unknown_genre: 400,
+  invalid_api_key: 401,
   unknown_movie: 404,
   unknown_user: 404,
+  unknown_visitor: 404,
   not_found: 404,
+  too_many_likes: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
@@ -43,7 +46,14 @@ export class ApiError extends HTTPException {
 }
 
 /** The service's error codes: the only ReelrecErrors a client can cause. Any other code is a server fault. */
-const SERVICE_CODES = new Set<string>(['unknown_movie', 'unknown_user', 'unknown_genre', 'invalid_input']);
+const SERVICE_CODES = new Set<string>([
+  'unknown_movie',
+  'unknown_user',
+  'unknown_genre',
+  'invalid_input',
+  'unknown_visitor',
+  'too_many_likes',
+]);
 
 function serviceDetails(err: ReelrecError): ErrorDetails | undefined {
   if (err instanceof UnknownMovieError) return { ids: err.ids };

@@ -112,3 +112,14 @@ export class StoreNotBuiltError extends ReelrecError {
     super('store_not_built', `${uri}: no reelrec store here yet; run \`reelrec build\` first`);
   }
 }
+
+/** A person already holds as many likes as one person may (MAX_LIKES_PER_PERSON); nothing was written. */
+export class LikeLimitError extends ReelrecError {
+  override name = 'LikeLimitError';
+  constructor(
+    readonly user: string,
+    readonly limit: number,
+  ) {
+    super('too_many_likes', `one person may keep at most ${limit} likes and dislikes; remove some before adding more`);
+  }
+}

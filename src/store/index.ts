@@ -7,6 +7,7 @@ export { loadCatalogueVectors, saveCatalogue } from './catalogue.js';
 export { type OpenStoreOptions, openBuiltStore, openStore, type Store } from './connect.js';
 export {
   type EmbedderInfo,
+  LikeLimitError,
   StoreEmbedderMismatchError,
   StoreInputError,
   StoreIoError,
@@ -17,7 +18,17 @@ export {
 export { type GenreInput, type GenreRecord, listGenres, upsertGenres } from './genres.js';
 export { type IndexRecallOptions, type IndexRecallResult, MIN_INDEX_ROWS, measureIndexRecall } from './index-recall.js';
 export { LikeBook, type LikeBookOptions } from './like-book.js';
-export { applyLikeChanges, forgetUser, type LikeChange, type LikeRecord, type LikeValue, like, likesOf, unlike } from './likes.js';
+export {
+  applyLikeChanges,
+  forgetUser,
+  type LikeChange,
+  type LikeRecord,
+  type LikeValue,
+  like,
+  likesOf,
+  MAX_LIKES_PER_PERSON,
+  unlike,
+} from './likes.js';
 export { allMessages, movieOfMessage, type PostedMessage, rememberMessages } from './messages.js';
 export { META_KEYS, type StoreMeta } from './meta.js';
 export {

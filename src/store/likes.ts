@@ -7,6 +7,12 @@ import { checkDate, checkSource } from './users.js';
 
 export type LikeValue = 1 | -1;
 
+/**
+ * Likes and dislikes one person (user id, all sources together) may keep. Far above what a person picks by
+ * hand, low enough that one client cannot grow the store without bound.
+ */
+export const MAX_LIKES_PER_PERSON = 2000;
+
 export interface LikeRecord {
   user: string;
   movie: number;
