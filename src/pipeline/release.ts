@@ -1,0 +1,141 @@
+import { createWriteStream, existsSync } from 'node:fs';
+import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yazl from 'yazl';
+import type { Config } from '../config.js';
+import { ReelrecError } from '../errors.js';
+import { artifactsDir, lancedbUri, modelDir, serviceDir } from '../paths.js';
+import { builtName, isBuilt } from './first-run.js';
+
+/** The installed package: where dist/, assets/, node_modules/ and package.json of this CLI are. */
+export const APP_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * Code a release carries, relative to the app root. node_modules is what `npm prune --omit=dev`
+ * left; its `.bin` links are for npm scripts, which a release never runs.
+ */
+const CODE = ['package.json', 'dist', 'assets'] as const;
+
+/**
+ * What `reelrec start --no-build` reads from the data dir, and nothing else: build.json (the
+ * "built" mark), the genre-fine-tuned NeuMF, the service artefact, and the LanceDB store when it
+ * is a local folder. Sampled and genre datasets (MovieLens rows), charts, the base NeuMF and the
+ * LaMini cache are left out; MovieLens itself is read at run time from MOVIELENS_DIR.
+ */
+export function servedData(config: Config, dataset: string): Array<{ from: string; to: string }> {
+  const inData = (from: string) => ({ from, to: `data/${path.relative(config.dataDir, from).split(path.sep).join('/')}` });
+  const pieces = [
+    inData(path.join(artifactsDir(config, dataset), 'build.json')),
+    inData(modelDir(config, dataset, 'genre')),
+    inData(serviceDir(config, dataset)),
+  ];
+  // A store elsewhere on disk goes where a release looks for it by default.
+  if (!isRemoteStore(config)) pieces.push({ from: lancedbUri(config), to: 'data/lancedb' });
+  return pieces;
+}
+
+export function isRemoteStore(config: Config): boolean {
+  return /^[a-z0-9]+:\/\//i.test(lancedbUri(config));
+}
+
+/**
+ * File names that hold MovieLens rows or formats made of them. Nothing served has such a name, so
+ * finding one among the served data means a build wrote rows where models live: refused, not shipped.
+ */
+export function looksLikeRowFile(name: string): boolean {
+  const base = path.posix.basename(name).toLowerCase();
+  return /\.(csv|tsv|dat|data|item|user|genre|occupation)$/.test(base) || /^u\d*\.|^ua\.|^ub\./.test(base);
+}
+
+export interface ReleaseOptions {
+  out: string;
+  /** Leave node_modules out (a host that installs production dependencies itself). */
+  nodeModules: boolean;
+  appRoot?: string;
+  log: (line: string) => void;
+}
+
+export interface ReleaseSummary {
+  dataset: string;
+  out: string;
+  files: number;
+  bytes: number;
+  /** False when the store is on object storage (`az://…`): the instances open it there. */
+  storeIncluded: boolean;
+}
+
+interface Entry {
+  file: string;
+  name: string;
+}
+
+/** Every file under `from` as zip entries under `to`; symbolic links are followed, `.bin` folders skipped. */
+async function collect(from: string, to: string, out: Entry[]): Promise<void> {
+  const info = await lstat(from);
+  if (info.isSymbolicLink()) {
+    const target = await stat(from).catch(() => null);
+    if (target?.isFile()) out.push({ file: from, name: to });
+    return;
+  }
+  if (info.isFile()) {
+    out.push({ file: from, name: to });
+    return;
+  }
+  if (!info.isDirectory()) return;
+  for (const entry of (await readdir(from)).sort()) {
+    if (entry === '.bin') continue;
+    await collect(path.join(from, entry), `${to}/${entry}`, out);
+  }
+}
+
+/**
+ * Writes the release zip: the app's code and, from the data dir, only what serving reads
+ * (servedData). Written beside `out` and renamed into place when complete.
+ */
+export async function writeRelease(config: Config, options: ReleaseOptions): Promise<ReleaseSummary> {
+  const appRoot = options.appRoot ?? APP_ROOT;
+  const dataset = await builtName(config);
+  if (!isBuilt(config, dataset)) {
+    throw new ReelrecError('service_not_built', `nothing is built for ${dataset} in ${config.dataDir}; run \`reelrec build\` first`);
+  }
+  const entries: Entry[] = [];
+  for (const part of [...CODE, ...(options.nodeModules ? ['node_modules'] : [])]) {
+    const from = path.join(appRoot, part);
+    if (!existsSync(from)) throw new ReelrecError('release_incomplete', `${from} is missing; run \`npm ci\` and \`npm run build\` first`);
+    await collect(from, part, entries);
+  }
+  const data: Entry[] = [];
+  for (const piece of servedData(config, dataset)) {
+    if (!existsSync(piece.from)) throw new ReelrecError('release_incomplete', `${piece.from} is missing; run \`reelrec build\` again`);
+    await collect(piece.from, piece.to, data);
+  }
+  const rows = data.filter((entry) => looksLikeRowFile(entry.name));
+  if (rows.length > 0) {
+    throw new ReelrecError('release_refused', `${rows[0]?.file} looks like MovieLens rows and is not shipped; nothing was written`);
+  }
+  entries.push(...data);
+  const storeIncluded = !isRemoteStore(config);
+  if (!storeIncluded) options.log(`reelrec release: the store is ${lancedbUri(config)}: instances open it there, none is shipped`);
+
+  const out = path.resolve(options.out);
+  await mkdir(path.dirname(out), { recursive: true });
+  const temp = `${out}.tmp-${process.pid}`;
+  const zip = new yazl.ZipFile();
+  for (const entry of entries) zip.addFile(entry.file, entry.name);
+  zip.end();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const sink = createWriteStream(temp);
+      sink.on('error', reject);
+      zip.outputStream.on('error', reject);
+      sink.on('close', resolve);
+      zip.outputStream.pipe(sink);
+    });
+    await rename(temp, out);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw new ReelrecError('release_failed', `${out}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  return { dataset, out, files: entries.length, bytes: (await stat(out)).size, storeIncluded };
+}
