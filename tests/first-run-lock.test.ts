@@ -89,6 +89,20 @@ describe('data-dir lock', () => {
     if ('release' in got) await got.release();
   });
 
+  it('treats an empty lock as being written for a moment, then as the leftover of a holder that died', async () => {
+    const { file } = await lockDir('empty');
+    await writeFile(file, '');
+    const fresh = await tryLock(file, 'x', () => {});
+    expect(fresh).toMatchObject({ pid: 0, purpose: 'a process taking the lock' });
+    const old = new Date(Date.now() - 60_000);
+    await utimes(file, old, old);
+    const lines: string[] = [];
+    const got = await tryLock(file, 'x', (l) => lines.push(l));
+    expect('release' in got).toBe(true);
+    expect(lines).toEqual([expect.stringMatching(/removing the unreadable lock .* \(older than 10 s\)/)]);
+    if ('release' in got) await got.release();
+  });
+
   it('a wait gives up after its bound with one waiting line and a LockHeldError naming the holder', async () => {
     const { file } = await lockDir('bounded');
     await writeFile(file, JSON.stringify(owner(livePid)));

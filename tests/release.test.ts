@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import yauzl from 'yauzl';
 import { loadConfig } from '../src/config.js';
 import { writeRelease } from '../src/pipeline/release.js';
+import { like, openBuiltStore } from '../src/store/index.js';
 import { makeTasteDataset, type TasteFixture } from './fixtures/movielens-taste.js';
 import { REPO_ROOT, runCliAsync } from './helpers/cli.js';
 
@@ -214,6 +215,23 @@ describe('reelrec release', () => {
     const r = await runCliAsync(['release', '--out', out, '--no-node-modules', '--data', fixture.dir], { REELREC_DATA_DIR: dirty });
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toMatch(/^reelrec: .*ratings\.csv looks like MovieLens rows and is not shipped; nothing was written$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("refuses a store people have written to: likes are theirs, not the release's", async () => {
+    const used = join(work, 'used');
+    await cp(home, used, { recursive: true });
+    const store = await openBuiltStore(join(used, 'lancedb'));
+    try {
+      await like(store, 'web:v-1', 1, 1, 'web');
+      await like(store, 'web:v-1', 2, -1, 'web');
+    } finally {
+      store.close();
+    }
+    const out = join(work, 'used.zip');
+    const r = await runCliAsync(['release', '--out', out, '--no-node-modules', '--data', fixture.dir], { REELREC_DATA_DIR: used });
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toMatch(/^reelrec: .*lancedb holds people's data \(likes: 2\) and is not shipped; .*nothing was written$/);
     expect(existsSync(out)).toBe(false);
   });
 

@@ -6,6 +6,7 @@ import yazl from 'yazl';
 import type { Config } from '../config.js';
 import { ReelrecError } from '../errors.js';
 import { artifactsDir, lancedbUri, modelDir, serviceDir } from '../paths.js';
+import { openBuiltStore } from '../store/index.js';
 import { builtName, isBuilt } from './first-run.js';
 
 /** The installed package: where dist/, assets/, node_modules/ and package.json of this CLI are. */
@@ -21,7 +22,8 @@ const CODE = ['package.json', 'dist', 'assets'] as const;
  * What `reelrec start --no-build` reads from the data dir, and nothing else: build.json (the
  * "built" mark), the genre-fine-tuned NeuMF, the service artefact, and the LanceDB store when it
  * is a local folder. Sampled and genre datasets (MovieLens rows), charts, the base NeuMF and the
- * LaMini cache are left out; MovieLens itself is read at run time from MOVIELENS_DIR.
+ * LaMini cache are left out; MovieLens itself is read at run time from MOVIELENS_DIR. A local store
+ * that people have written to is refused (peopleRows).
  */
 export function servedData(config: Config, dataset: string): Array<{ from: string; to: string }> {
   const inData = (from: string) => ({ from, to: `data/${path.relative(config.dataDir, from).split(path.sep).join('/')}` });
@@ -46,6 +48,27 @@ export function isRemoteStore(config: Config): boolean {
 export function looksLikeRowFile(name: string): boolean {
   const base = path.posix.basename(name).toLowerCase();
   return /\.(csv|tsv|dat|data|item|user|genre|occupation)$/.test(base) || /^u\d*\.|^ua\.|^ub\./.test(base);
+}
+
+/**
+ * Rows people wrote into a local store (likes, poster messages, web and Discord profiles, issued
+ * visitors), by table. A build leaves them empty; a store a front has served holds people's data,
+ * which a release (a downloadable artifact) must not carry.
+ */
+export async function peopleRows(uri: string): Promise<Record<string, number>> {
+  const store = await openBuiltStore(uri);
+  try {
+    const counts: Record<string, number> = {
+      likes: await store.tables.likes.countRows(),
+      messages: await store.tables.messages.countRows(),
+      users: await store.tables.users.countRows("source <> 'movielens'"),
+    };
+    // The visitors table exists once a server has issued visitors (it is not made by the build).
+    if ((await store.db.tableNames()).includes('visitors')) counts.visitors = await (await store.db.openTable('visitors')).countRows();
+    return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+  } finally {
+    store.close();
+  }
 }
 
 export interface ReleaseOptions {
@@ -116,6 +139,15 @@ export async function writeRelease(config: Config, options: ReleaseOptions): Pro
   }
   entries.push(...data);
   const storeIncluded = !isRemoteStore(config);
+  if (storeIncluded) {
+    const people = Object.entries(await peopleRows(lancedbUri(config)));
+    if (people.length > 0) {
+      throw new ReelrecError(
+        'release_refused',
+        `${lancedbUri(config)} holds people's data (${people.map(([table, n]) => `${table}: ${n}`).join(', ')}) and is not shipped; release from a fresh \`reelrec build\` (as CI does); nothing was written`,
+      );
+    }
+  }
   if (!storeIncluded) options.log(`reelrec release: the store is ${lancedbUri(config)}: instances open it there, none is shipped`);
 
   const out = path.resolve(options.out);

@@ -62,6 +62,7 @@ export function ownerGone(owner: LockOwner, touchedMsAgo: number): boolean {
 }
 
 export function describeOwner(owner: LockOwner): string {
+  if (owner.pid === 0) return owner.purpose;
   const where = owner.hostname === hostname() ? '' : ` on ${owner.hostname}`;
   return `${owner.purpose} by pid ${owner.pid}${where} (since ${owner.started})`;
 }
@@ -119,9 +120,12 @@ export async function tryLock(file: string, purpose: string, log: (line: string)
     }
     const current = await readOwner(file);
     if (current === 'missing') continue;
-    const age = Date.now() - (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    const touched = (await stat(file).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    const age = Date.now() - touched;
     if (current === 'unreadable') {
-      if (age < UNWRITTEN_GRACE_MS) return { pid: 0, hostname: hostname(), started: 'just now', purpose: 'a process starting' };
+      // Being written this very moment: a holder whose pid is not known yet (pid 0).
+      if (age < UNWRITTEN_GRACE_MS)
+        return { pid: 0, hostname: hostname(), started: new Date(touched).toISOString(), purpose: 'a process taking the lock' };
       log(`reelrec: removing the unreadable lock ${file} (older than ${UNWRITTEN_GRACE_MS / 1000} s)`);
       await removeStale(file, null);
       continue;
