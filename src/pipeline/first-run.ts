@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
-import { artifactsDir, lancedbUri, modelCacheDir, movielensBase } from '../paths.js';
+import { artifactsDir, isRemoteStore, lancedbUri, modelCacheDir, movielensBase } from '../paths.js';
 import { downloadDataset, findTextFile, locateDataset } from '../recsys/data/index.js';
 import { processAlive } from '../util/dir-lock.js';
 import { runBuild } from './build.js';
@@ -106,7 +106,7 @@ async function buildInScratch(config: Config, log: (line: string) => void): Prom
   const datasetDir = await obtainMovieLens(config, log);
   await clearDeadScratch(config.dataDir, log);
   const work = path.join(config.dataDir, `${WORK_PREFIX}${process.pid}`);
-  const remoteStore = config.lancedbUri !== undefined && /^[a-z0-9]+:\/\//i.test(config.lancedbUri);
+  const remoteStore = isRemoteStore(config);
   // The model cache stays where it is: a LaMini model put there for offline use must be found.
   const staged: Config = {
     ...config,

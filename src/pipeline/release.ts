@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
 import type { Config } from '../config.js';
 import { ReelrecError } from '../errors.js';
-import { artifactsDir, lancedbUri, modelDir, serviceDir } from '../paths.js';
+import { artifactsDir, isRemoteStore, lancedbUri, modelDir, serviceDir } from '../paths.js';
 import { openBuiltStore } from '../store/index.js';
 import { builtName, isBuilt } from './first-run.js';
 
@@ -35,10 +35,6 @@ export function servedData(config: Config, dataset: string): Array<{ from: strin
   // A store elsewhere on disk goes where a release looks for it by default.
   if (!isRemoteStore(config)) pieces.push({ from: lancedbUri(config), to: 'data/lancedb' });
   return pieces;
-}
-
-export function isRemoteStore(config: Config): boolean {
-  return /^[a-z0-9]+:\/\//i.test(lancedbUri(config));
 }
 
 /**
