@@ -198,11 +198,18 @@ describe('reelrec release', () => {
     }
     await mkdir(join(app, 'node_modules', '.bin'));
     await symlink('../dep/index.js', join(app, 'node_modules', '.bin', 'dep'));
+    // A linked package (npm link, or a whole node_modules linked in) is followed, a loop only once.
+    await mkdir(join(work, 'elsewhere', 'linked'), { recursive: true });
+    await writeFile(join(work, 'elsewhere', 'linked', 'index.js'), '');
+    await symlink(join(work, 'elsewhere', 'linked'), join(app, 'node_modules', 'linked'), 'dir');
+    await symlink(join(work, 'elsewhere'), join(work, 'elsewhere', 'linked', 'loop'), 'dir');
     const out = join(work, 'with-modules.zip');
     const config = loadConfig({ REELREC_DATA_DIR: home, MOVIELENS_DIR: fixture.dir });
     const summary = await writeRelease(config, { out, nodeModules: true, appRoot: app, log: () => {} });
     const names = [...(await readZip(out)).keys()];
     expect(names).toContain('node_modules/dep/index.js');
+    expect(names).toContain('node_modules/linked/index.js');
+    expect(names.filter((n) => n.startsWith('node_modules/linked/')).length).toBeLessThan(4);
     expect(names.filter((n) => n.includes('/.bin/'))).toEqual([]);
     expect(summary).toMatchObject({ dataset: DATASET, files: names.length, storeIncluded: true, bytes: (await stat(out)).size });
   });

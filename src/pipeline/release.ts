@@ -1,5 +1,5 @@
 import { createWriteStream, existsSync } from 'node:fs';
-import { lstat, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yazl from 'yazl';
@@ -89,22 +89,24 @@ interface Entry {
   name: string;
 }
 
-/** Every file under `from` as zip entries under `to`; symbolic links are followed, `.bin` folders skipped. */
-async function collect(from: string, to: string, out: Entry[]): Promise<void> {
-  const info = await lstat(from);
-  if (info.isSymbolicLink()) {
-    const target = await stat(from).catch(() => null);
-    if (target?.isFile()) out.push({ file: from, name: to });
-    return;
-  }
+/**
+ * Every file under `from` as zip entries under `to`. Symbolic links are followed (a linked
+ * node_modules, say), each real folder once so a link loop cannot recur; `.bin` folders are skipped.
+ */
+async function collect(from: string, to: string, out: Entry[], seen = new Set<string>()): Promise<void> {
+  const info = await stat(from).catch(() => null);
+  if (info === null) return; // a dangling link: nothing to ship
   if (info.isFile()) {
     out.push({ file: from, name: to });
     return;
   }
   if (!info.isDirectory()) return;
+  const real = await realpath(from);
+  if (seen.has(real)) return;
+  seen.add(real);
   for (const entry of (await readdir(from)).sort()) {
     if (entry === '.bin') continue;
-    await collect(path.join(from, entry), `${to}/${entry}`, out);
+    await collect(path.join(from, entry), `${to}/${entry}`, out, seen);
   }
 }
 
