@@ -16,7 +16,7 @@
 # (GroupLens forbids redistribution). Likes written by the bot or the API go to LanceDB: point
 # REELREC_LANCEDB_URI at az://… to keep them across restarts and share them between instances.
 
-FROM node:20-bookworm-slim AS build
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 # onnxruntime-node (via @huggingface/transformers) would otherwise download CUDA binaries at install.
 ENV ONNXRUNTIME_NODE_INSTALL=skip \
@@ -50,7 +50,7 @@ RUN --mount=type=bind,target=/context \
 RUN npm prune --omit=dev --no-audit --no-fund && \
     rm -rf node_modules/onnxruntime-node/bin/napi-v*/darwin node_modules/onnxruntime-node/bin/napi-v*/win32
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:22-bookworm-slim AS runtime
 ARG REELREC_DATASET=ml-100k
 ENV NODE_ENV=production \
     PORT=8080 \

@@ -34,6 +34,11 @@ export function lancedbUri(config: Config): string {
   return config.lancedbUri ?? path.join(config.dataDir, 'lancedb');
 }
 
+/** True when the store is on object storage (`az://…`), not a folder: it cannot be moved or shipped. */
+export function isRemoteStore(config: Config): boolean {
+  return /^[a-z0-9]+:\/\//i.test(lancedbUri(config));
+}
+
 /** A NeuMF model folder; `label` is `base` or `genre`. */
 export function modelDir(config: Config, dataset: string, label: 'base' | 'genre' = 'base'): string {
   return path.join(config.dataDir, 'models', label === 'base' ? `neumf-${dataset}` : `neumf-${dataset}-genre`);

@@ -11,6 +11,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const read = (file: string) => readFileSync(`${root}${file}`, 'utf8');
 
 const WORKFLOW_FILE = '.github/workflows/azure-webapp.yml';
+/** The one command that packs the release (src/cli/commands/release.ts). */
+const RELEASE = 'node dist/cli/main.js release --out release.zip';
 /** Inputs of azure/webapps-deploy@v3 as its action.yml documents them. */
 const WEBAPPS_DEPLOY_INPUTS = new Set([
   'app-name',
@@ -119,13 +121,13 @@ describe(`${WORKFLOW_FILE}`, () => {
     expect((on.push as { branches?: string[] }).branches).toEqual(['main']);
   });
 
-  it('builds on Node 20 with the npm cache, tests, compiles, builds the artefacts and prunes dev dependencies', () => {
+  it('builds on Node 22 with the npm cache, tests, compiles, builds the artefacts, prunes dev dependencies, then packs the release', () => {
     const { build } = loadWorkflow().jobs;
     if (!build) throw new Error('no build job');
     expect(build['runs-on']).toBe('ubuntu-latest');
     const setupNode = stepUsing(build, 'actions/setup-node');
     expect(setupNode?.uses).toBe('actions/setup-node@v4');
-    expect(String(setupNode?.with?.['node-version'])).toMatch(/^20(\.|$)/);
+    expect(String(setupNode?.with?.['node-version'])).toMatch(/^22(\.|$)/);
     expect(setupNode?.with?.cache).toBe('npm');
     const script = runs(build);
     const order = [
@@ -135,7 +137,7 @@ describe(`${WORKFLOW_FILE}`, () => {
       'node dist/cli/main.js data download --dataset ml-100k',
       'node dist/cli/main.js build',
       'npm prune --omit=dev',
-      'zip ',
+      RELEASE,
     ].map((command) => {
       const at = script.indexOf(command);
       expect(at, `build job runs \`${command}\``).toBeGreaterThan(-1);
@@ -144,16 +146,16 @@ describe(`${WORKFLOW_FILE}`, () => {
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
 
-  it('packages the release zip with the artefacts but never MovieLens, and hands it to the deploy job', () => {
+  it('packs the release with `reelrec release` only (its allowlist keeps MovieLens rows out), and hands it to the deploy job', () => {
     const { build, deploy } = loadWorkflow().jobs;
     if (!build || !deploy) throw new Error('missing job');
-    const zip = runs(build)
+    const lines = runs(build)
       .split('\n')
-      .find((line) => line.trim().startsWith('zip '));
-    for (const part of ['dist', 'assets', 'node_modules', 'package.json', 'data/models', 'data/artifacts', 'data/lancedb']) {
-      expect(zip?.split(/\s+/), `release zip holds ${part}`).toContain(part);
-    }
-    expect(zip).not.toMatch(/\bdata(\/movielens)?(\s|$)/);
+      .map((line) => line.trim());
+    expect(lines).toContain(RELEASE);
+    // A hand-written zip/tar of folders is what once shipped data/artifacts/*/samples.csv.
+    for (const line of lines) expect(line, line).not.toMatch(/^(zip|tar|7z)\s/);
+    expect(strings(build).join('\n')).not.toMatch(/data\/(artifacts|movielens)\b/);
     const upload = stepUsing(build, 'actions/upload-artifact');
     const download = stepUsing(deploy, 'actions/download-artifact');
     expect(upload?.uses).toBe('actions/upload-artifact@v4');
@@ -198,10 +200,10 @@ describe('Dockerfile', () => {
   const finalOf = (keyword: string) => final.filter((instruction) => instruction.keyword === keyword);
   const cmd = execForm(finalOf('CMD').at(-1)?.args ?? 'null');
 
-  it('has at least two node:20 slim stages, the last one the runtime', () => {
+  it('has at least two node:22 slim stages, the last one the runtime', () => {
     const bases = all.map((stage) => stage[0]?.args.split(/\s+/)[0] ?? '');
     expect(all.length).toBeGreaterThanOrEqual(2);
-    for (const base of bases) expect(base).toMatch(/^node:20[\w.-]*-slim$/);
+    for (const base of bases) expect(base).toMatch(/^node:22[\w.-]*-slim$/);
     expect(all.map((stage) => stage[0]?.args)).toEqual(expect.arrayContaining([expect.stringMatching(/\bAS build$/i)]));
   });
 
@@ -253,5 +255,15 @@ describe('Dockerfile', () => {
     expect(section).toContain('"healthCheckPath": "/healthz"');
     const readme = read('README.md');
     expect(readme.indexOf('## Deploying to Azure App Service')).toBeLessThan(readme.indexOf('## Development'));
+  });
+
+  it('matches the README and package.json on the Node version: 22 LTS everywhere the platform is named', () => {
+    const section = azureSection(read('README.md'));
+    const runtimes = section.match(/NODE[:|]\d+-lts/g) ?? [];
+    expect(runtimes.length).toBeGreaterThan(0);
+    expect(runtimes.filter((runtime) => !runtime.endsWith('22-lts'))).toEqual([]);
+    expect(section).toContain('`reelrec release');
+    const pkg = JSON.parse(read('package.json')) as { engines?: { node?: string } };
+    expect(pkg.engines?.node).toBe('>=22');
   });
 });

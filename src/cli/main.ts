@@ -8,6 +8,7 @@ import { buildCommand } from './commands/build.js';
 import { dataCommand } from './commands/data.js';
 import { genresCommand } from './commands/genres.js';
 import { postersCommand } from './commands/posters.js';
+import { releaseCommand } from './commands/release.js';
 import { sampleCommand } from './commands/sample.js';
 import { startCommand } from './commands/start.js';
 import { trainCommand } from './commands/train.js';
@@ -26,6 +27,7 @@ const program = new Command('reelrec')
   .addCommand(buildCommand)
   .addCommand(genresCommand)
   .addCommand(postersCommand)
+  .addCommand(releaseCommand)
   .addCommand(benchCommand)
   .addCommand(botCommand);
 

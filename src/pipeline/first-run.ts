@@ -3,9 +3,11 @@ import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
-import { artifactsDir, lancedbUri, modelCacheDir, movielensBase } from '../paths.js';
+import { artifactsDir, isRemoteStore, lancedbUri, modelCacheDir, movielensBase } from '../paths.js';
 import { downloadDataset, findTextFile, locateDataset } from '../recsys/data/index.js';
+import { processAlive } from '../util/dir-lock.js';
 import { runBuild } from './build.js';
+import { waitForBuildLock } from './build-lock.js';
 
 const WORK_PREFIX = '.first-build-';
 
@@ -45,13 +47,6 @@ export async function obtainMovieLens(config: Config, log: (line: string) => voi
 }
 
 /**
- * The first build on a machine, done so that a crash leaves nothing half-built: everything is
- * built under `<data>/.first-build-<pid>/` and then moved into place, `artifacts/` (with the
- * build.json that marks a finished build) last. Scratch folders of an interrupted attempt are
- * removed first; anything already in place is renamed aside, never deleted. A store on object storage (`az://…`) cannot be moved: it is built in place, and stays
- * "not built" until build.json appears.
- */
-/**
  * Moves a finished piece into place. Whatever was there is never deleted: it is renamed aside
  * (`<name>.replaced-<time>`) and reported, since a store may hold people's likes.
  */
@@ -65,14 +60,53 @@ async function moveIn(from: string, to: string, log: (line: string) => void): Pr
   await rename(from, to);
 }
 
-export async function firstRunBuild(config: Config, log: (line: string) => void): Promise<void> {
-  const datasetDir = await obtainMovieLens(config, log);
-  await mkdir(config.dataDir, { recursive: true });
-  for (const entry of await readdir(config.dataDir)) {
-    if (entry.startsWith(WORK_PREFIX)) await rm(path.join(config.dataDir, entry), { recursive: true, force: true });
+/**
+ * The first build on a machine, done so that a crash leaves nothing half-built: everything is
+ * built under `<data>/.first-build-<pid>/` and then moved into place, `artifacts/` (with the
+ * build.json that marks a finished build) last. Anything already in place is renamed aside, never
+ * deleted. A store on object storage (`az://…`) cannot be moved: it is built in place, and stays
+ * "not built" until build.json appears.
+ *
+ * It runs holding the data dir's build lock: a second start waits for the first one's build (up to
+ * `waitMs`) and then serves it instead of building again. Answers whether this call built.
+ */
+export async function firstRunBuild(config: Config, log: (line: string) => void, options: { waitMs?: number } = {}): Promise<boolean> {
+  const lock = await waitForBuildLock(config, 'the first build', log, options.waitMs);
+  try {
+    const name = await builtName(config);
+    if (isBuilt(config, name)) {
+      log(`reelrec start: ${name} was built by another process meanwhile; serving that build`);
+      return false;
+    }
+    await buildInScratch(config, log);
+    return true;
+  } finally {
+    await lock.release();
   }
+}
+
+/**
+ * Removes scratch folders of interrupted attempts: only while the build lock is held, and only
+ * those whose builder process is gone (the pid is in the name; the data dir is this host's).
+ */
+async function clearDeadScratch(dataDir: string, log: (line: string) => void): Promise<void> {
+  for (const entry of await readdir(dataDir)) {
+    if (!entry.startsWith(WORK_PREFIX)) continue;
+    const pid = Number(entry.slice(WORK_PREFIX.length));
+    // Our own pid in the name is a leftover of an earlier process (containers reuse pids).
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && processAlive(pid)) {
+      log(`reelrec: left ${entry} alone: process ${pid} is still running`);
+      continue;
+    }
+    await rm(path.join(dataDir, entry), { recursive: true, force: true });
+  }
+}
+
+async function buildInScratch(config: Config, log: (line: string) => void): Promise<void> {
+  const datasetDir = await obtainMovieLens(config, log);
+  await clearDeadScratch(config.dataDir, log);
   const work = path.join(config.dataDir, `${WORK_PREFIX}${process.pid}`);
-  const remoteStore = config.lancedbUri !== undefined && /^[a-z0-9]+:\/\//i.test(config.lancedbUri);
+  const remoteStore = isRemoteStore(config);
   // The model cache stays where it is: a LaMini model put there for offline use must be found.
   const staged: Config = {
     ...config,

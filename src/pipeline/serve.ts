@@ -47,8 +47,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
       );
     }
     options.log(`reelrec start: nothing built for ${name} in ${config.dataDir} yet; building it now (a few minutes, once)`);
-    await firstRunBuild(config, options.log);
-    built = true;
+    built = await firstRunBuild(config, options.log);
   }
   const loaded = await loadService(config);
   const logger = pino({ level: config.logLevel });

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { runBuild } from '../../pipeline/build.js';
+import { takeBuildLock } from '../../pipeline/build-lock.js';
 import { findTextFile, locateDataset } from '../../recsys/data/index.js';
 import { configFromFlags, movielensBase } from '../options.js';
 
@@ -14,7 +15,10 @@ export const buildCommand = new Command('build')
     const dir = await locateDataset(movielensBase(config), config.dataset);
     const textFile = config.textFile ?? findTextFile(dir) ?? undefined;
     process.stderr.write(`reelrec build: movie text from ${textFile ?? 'nowhere (no text file found: titles and genres only)'}\n`);
-    const report = await runBuild(config, { datasetDir: dir, ...(textFile ? { textFile } : {}), fresh: flags.fresh ?? false });
+    const lock = await takeBuildLock(config, '`reelrec build`', (line) => process.stderr.write(`${line}\n`));
+    const report = await runBuild(config, { datasetDir: dir, ...(textFile ? { textFile } : {}), fresh: flags.fresh ?? false }).finally(() =>
+      lock.release(),
+    );
     process.stdout.write(
       [
         `built ${report.dataset} in ${report.seconds.toFixed(1)} s: ${report.ratings} ratings, ${report.users} users, ${report.movies} movies`,
