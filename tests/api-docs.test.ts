@@ -32,6 +32,7 @@ describe('/docs: Swagger UI from the installed swagger-ui-dist', () => {
       expect(csp).not.toMatch(/https?:\/\//);
       expect(csp).not.toContain('*');
       expect(/script-src[^;]*/.exec(csp)?.[0]).toBe("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
     }
   });
 
