@@ -48,10 +48,9 @@ describe.skipIf(!haveBrowser && !browserRequired)('/docs in Chromium', () => {
       return route.abort('internetdisconnected');
     });
     // Every CSP violation, reported or not on the console (the init script runs outside the page's CSP).
-    await page.addInitScript(() => {
-      const seen: string[] = [];
-      (window as unknown as { cspViolations: string[] }).cspViolations = seen;
-      document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+    await page.addInitScript({
+      content:
+        "window.cspViolations = []; document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
     });
     await page.goto(`${server?.url}/docs`);
     await expect.poll(() => page.locator('.swagger-ui .info .title').textContent(), { timeout: 15_000 }).toContain('reelrec API');
@@ -60,7 +59,7 @@ describe.skipIf(!haveBrowser && !browserRequired)('/docs in Chromium', () => {
     await page.locator('.opblock-summary').first().click();
     await expect.poll(() => page.locator('.opblock-body').count()).toBeGreaterThan(0);
     await page.waitForTimeout(300);
-    expect(await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).toEqual([]);
+    expect(await page.evaluate('window.cspViolations')).toEqual([]);
     expect(problems).toEqual([]);
     expect(foreign).toEqual([]);
   });
