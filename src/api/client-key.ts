@@ -7,7 +7,11 @@ import { socketAddress } from './adapters/node.js';
  * run overwrites or appends to them, so they are read only when a setting says which one to trust.
  */
 export interface ClientKeyOptions {
-  /** A header a trusted front end sets and overwrites (lower case), e.g. `client-ip` on Azure App Service. */
+  /**
+   * A header a trusted front end sets and overwrites (lower case), e.g. `client-ip` on Azure App Service:
+   * "App Service will overwrite any existing header so they cannot be spoofed"
+   * (https://github.com/Azure/app-service-linux-docs/blob/master/Things_You_Should_Know/headers.md).
+   */
   clientIpHeader?: string;
   /** Proxies in front of the app that each append to X-Forwarded-For; 0 = the header is ignored. */
   trustedProxyHops?: number;
