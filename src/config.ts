@@ -60,7 +60,8 @@ const SETTINGS = {
   trustedProxyHops: { env: 'REELREC_TRUSTED_PROXY_HOPS', schema: z.coerce.number().int().min(0).max(10).default(0) },
   /**
    * A header set by a trusted front end that holds the client address and overwrites any value the client sent
-   * (e.g. `x-client-ip` on Azure App Service). Unset = not used. Takes precedence over REELREC_TRUSTED_PROXY_HOPS.
+   * (`client-ip` on Azure App Service, which its docs say cannot be spoofed; see docs/api-keys-and-proxies.md).
+   * Unset = not used. Takes precedence over REELREC_TRUSTED_PROXY_HOPS; absent or not an address = the socket's.
    */
   clientIpHeader: {
     env: 'REELREC_CLIENT_IP_HEADER',

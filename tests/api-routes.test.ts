@@ -205,11 +205,13 @@ describe('health and docs', () => {
   });
 
   it('GET /docs serves Swagger UI pointing at the document', async () => {
-    const res = await createApp({ service }).request('/docs');
+    const app = createApp({ service });
+    const res = await app.request('/docs');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
-    const html = await res.text();
-    expect(html).toContain('SwaggerUIBundle');
-    expect(html).toContain('/openapi.json');
+    expect(await res.text()).toContain('<script src="/docs/init.js"></script>');
+    const init = await (await app.request('/docs/init.js')).text();
+    expect(init).toContain('SwaggerUIBundle');
+    expect(init).toContain('/openapi.json');
   });
 });

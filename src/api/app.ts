@@ -3,7 +3,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { type Logger, pino } from 'pino';
+import type { ApiKeyRegistry } from '../keys/index.js';
 import type { RecommendationService, VisitorLikes } from '../service/index.js';
+import { type ClientKeyOptions, clientKeyReader } from './client-key.js';
 import { ApiError } from './errors.js';
 import { notFound, onError, validationHook } from './middleware/errors.js';
 import { rateLimit } from './middleware/rate-limit.js';
@@ -12,6 +14,7 @@ import { securityHeaders } from './middleware/security.js';
 import { registerDocRoutes } from './routes/docs.js';
 import { registerGenreRoutes } from './routes/genres.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerKeyRoutes } from './routes/keys.js';
 import { registerMovieRoutes } from './routes/movies.js';
 import { registerPageRoutes } from './routes/page.js';
 import { registerPosterRoutes } from './routes/posters.js';
@@ -24,8 +27,15 @@ export interface AppOptions {
   logger?: Logger;
   /** [] = no CORS headers (same-origin only); ['*'] = any origin. */
   corsOrigins?: string[];
-  /** Per-client fixed window; null/undefined = off. */
+  /** Per-client fixed window for anonymous clients; null/undefined or max 0 = off. */
   rateLimit?: { windowMs: number; max: number } | null;
+  /** Which address a client is limited by: the socket's unless a trusted header or proxy hops are named. */
+  clientKey?: ClientKeyOptions;
+  /**
+   * Developer API keys (X-API-Key): each valid key has its own window of `max` requests (or the key's own
+   * limit) per rateLimit window; a bad key answers 401. GET /api/keys/usage exists only when given.
+   */
+  apiKeys?: { registry: ApiKeyRegistry; max: number };
   /** Default 65536. */
   bodyLimitBytes?: number;
   /** Whether Movie JSON carries TMDB image URLs; default false. */
@@ -61,7 +71,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
       }),
     );
   }
-  if (limits && limits.max > 0) app.use('*', rateLimit(limits));
+  const anonymousMax = limits?.max ?? 0;
+  if (anonymousMax > 0 || options.apiKeys) {
+    const windowMs = limits?.windowMs ?? 60_000;
+    app.use('*', rateLimit({ windowMs, max: anonymousMax, clientKey: clientKeyReader(options.clientKey), apiKeys: options.apiKeys }));
+  }
   app.use(
     '*',
     bodyLimit({
@@ -80,6 +94,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   if (options.visitorLikes) registerVisitorRoutes(app, { likes: options.visitorLikes, movieJson: deps.movieJson });
   registerPosterRoutes(app, { service });
   registerPageRoutes(app, { service });
+  if (options.apiKeys) registerKeyRoutes(app);
   registerDocRoutes(app);
   return app;
 }

@@ -7,6 +7,7 @@ import { botCommand } from './commands/bot.js';
 import { buildCommand } from './commands/build.js';
 import { dataCommand } from './commands/data.js';
 import { genresCommand } from './commands/genres.js';
+import { keysCommand } from './commands/keys.js';
 import { postersCommand } from './commands/posters.js';
 import { releaseCommand } from './commands/release.js';
 import { sampleCommand } from './commands/sample.js';
@@ -29,7 +30,8 @@ const program = new Command('reelrec')
   .addCommand(postersCommand)
   .addCommand(releaseCommand)
   .addCommand(benchCommand)
-  .addCommand(botCommand);
+  .addCommand(botCommand)
+  .addCommand(keysCommand);
 
 try {
   await program.parseAsync(process.argv);

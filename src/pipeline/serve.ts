@@ -3,6 +3,7 @@ import { createApp, type RunningServer, serveApp } from '../api/index.js';
 import { type Bot, type BotOptions, startBot } from '../bot/index.js';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
+import { ApiKeyRegistry, keysFilePath, parseApiKeysSetting } from '../keys/index.js';
 import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
 import { builtName, firstRunBuild, isBuilt } from './first-run.js';
 
@@ -36,6 +37,9 @@ export interface Serving {
  */
 export async function serveFromArtifacts(config: Config, options: { build: boolean; log: (line: string) => void }): Promise<Serving> {
   const started = performance.now();
+  const logger = pino({ level: config.logLevel });
+  // Before any build: a bad REELREC_API_KEYS or keys file stops the start at once.
+  const apiKeys = await ApiKeyRegistry.open({ envKeys: parseApiKeysSetting(config.apiKeys), file: keysFilePath(config.dataDir), logger });
   let built = false;
   // A build that never finished counts as none: its pieces are replaced, never served.
   const name = await builtName(config);
@@ -50,7 +54,6 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
     built = await firstRunBuild(config, options.log);
   }
   const loaded = await loadService(config);
-  const logger = pino({ level: config.logLevel });
   const app = createApp({
     service: loaded.service,
     logger,
@@ -58,6 +61,8 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
     rateLimit: config.rateLimit > 0 ? { windowMs: 60_000, max: config.rateLimit } : null,
     bodyLimitBytes: config.bodyLimit,
     remotePosters: config.remotePosters === 'on',
+    clientKey: { clientIpHeader: config.clientIpHeader, trustedProxyHops: config.trustedProxyHops },
+    apiKeys: { registry: apiKeys, max: config.apiKeyRateLimit },
     visitorLikes: createVisitorLikes(loaded.store, loaded.service),
   });
   const server = await serveApp(app, { port: config.port, host: config.host });

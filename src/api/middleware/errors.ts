@@ -2,6 +2,7 @@ import type { Hook } from '@hono/zod-openapi';
 import type { Context, Env, ErrorHandler, NotFoundHandler } from 'hono';
 import type { Logger } from 'pino';
 import { ApiError, toApiError } from '../errors.js';
+import { loggedPath } from './request-log.js';
 
 const MAX_ISSUES = 20;
 const WHERE: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'header', cookie: 'cookie' };
@@ -34,7 +35,7 @@ export function onError(logger: Logger): ErrorHandler {
   return (err, c) => {
     const apiError = toApiError(err);
     if (apiError) return errorResponse(c, apiError);
-    logger.error({ err, reqId: c.get('requestId'), method: c.req.method, path: c.req.path }, 'unhandled error');
+    logger.error({ err, reqId: c.get('requestId'), method: c.req.method, path: loggedPath(c.req.path) }, 'unhandled error');
     return errorResponse(c, new ApiError('internal', 'internal server error'));
   };
 }
