@@ -82,6 +82,7 @@ async function start(options: Partial<BotOptions> = {}): Promise<Bot> {
     logger: pino({ level: 'silent' }),
     remotePosters: false,
     likeFlushMs: 5,
+    likeJournalDir: join(dir, 'journal'),
     // Generous by default so a test's many commands are not limited; the rate-limit test sets its own.
     commandLimit: { windowMs: 60_000, max: 1000 },
     ...options,
@@ -594,6 +595,7 @@ describe('secrets', () => {
       logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
       remotePosters: false,
       readyTimeoutMs: 5000,
+      likeJournalDir: join(dir, 'journal'),
     }).then(
       (bot) => {
         bots.push(bot);

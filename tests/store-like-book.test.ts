@@ -51,7 +51,7 @@ describe('applyLikeChanges', () => {
 
 describe('LikeBook', () => {
   it('applies reactions in order: a later dislike replaces a like, removing the old 👍 keeps the 👎', async () => {
-    const book = new LikeBook(store, { source: 'discord', flushMs: 5 });
+    const book = new LikeBook(store, { source: 'discord', journalDir: join(dir, 'journal'), flushMs: 5 });
     await book.set('discord:1', 10, 1);
     await book.set('discord:1', 10, -1);
     expect(await book.clear('discord:1', 10, 1)).toBe(false);
@@ -69,7 +69,7 @@ describe('LikeBook', () => {
   });
 
   it('coalesces a burst into few writes and loses nothing when closed', async () => {
-    const book = new LikeBook(store, { source: 'discord', flushMs: 1000, maxPending: 10_000 });
+    const book = new LikeBook(store, { source: 'discord', journalDir: join(dir, 'journal'), flushMs: 1000, maxPending: 10_000 });
     const expected = new Map<string, Map<number, 1 | -1>>();
     await Promise.all(
       Array.from({ length: 400 }, async (_, i) => {
@@ -96,7 +96,7 @@ describe('LikeBook', () => {
   it('reads existing likes before deciding, so a removal after a restart still undoes the like', async () => {
     await like(store, 'discord:7', 5, 1, 'discord');
     await like(store, 'discord:7', 6, 1, 'web');
-    const book = new LikeBook(store, { source: 'discord' });
+    const book = new LikeBook(store, { source: 'discord', journalDir: join(dir, 'journal') });
     expect([...(await book.of('discord:7'))]).toEqual([[5, 1]]);
     expect(await book.clear('discord:7', 5, 1)).toBe(true);
     await book.flush();
@@ -104,7 +104,7 @@ describe('LikeBook', () => {
   });
 
   it('forget writes what is queued, then erases the user', async () => {
-    const book = new LikeBook(store, { source: 'discord', flushMs: 10_000 });
+    const book = new LikeBook(store, { source: 'discord', journalDir: join(dir, 'journal'), flushMs: 10_000 });
     await book.set('discord:8', 1, 1);
     await book.set('discord:9', 1, 1);
     const erased = await book.forget('discord:8');
@@ -116,7 +116,12 @@ describe('LikeBook', () => {
 
   it('keeps changes queued when a write fails and writes them on the next flush', async () => {
     const errors: unknown[] = [];
-    const book = new LikeBook(store, { source: 'discord', flushMs: 10_000, onError: (e) => errors.push(e) });
+    const book = new LikeBook(store, {
+      source: 'discord',
+      journalDir: join(dir, 'journal'),
+      flushMs: 10_000,
+      onError: (e) => errors.push(e),
+    });
     await book.set('discord:3', 4, 1);
     const original = store.tables.likes.mergeInsert.bind(store.tables.likes);
     let fail = true;

@@ -3,6 +3,7 @@ import { createApp, type RunningServer, serveApp } from '../api/index.js';
 import { type Bot, type BotOptions, startBot } from '../bot/index.js';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
+import { discordLikesJournalDir } from '../paths.js';
 import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
 import { builtName, firstRunBuild, isBuilt } from './first-run.js';
 
@@ -15,6 +16,7 @@ export function botOptions(config: Config, loaded: LoadedService, logger: Logger
     token: config.discordToken,
     logger: logger.child({ front: 'discord' }),
     remotePosters: config.remotePosters === 'on',
+    likeJournalDir: discordLikesJournalDir(config),
     ...(config.discordApi ? { restApi: config.discordApi } : {}),
   };
 }
