@@ -304,7 +304,11 @@ export class LikeBook {
     }
     // Not awaited past the bound: a hung disk must not hang the shutdown.
     const closing = this.journal.close().catch(noop);
-    if (!timedOut) await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
+    if (!timedOut) {
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([closing, new Promise((resolve) => (grace = setTimeout(resolve, 100)))]);
+      clearTimeout(grace);
+    }
     const unwritten = this.queued + (timedOut ? this.inFlight : 0);
     return {
       written: !timedOut && error === null && unwritten === 0,
