@@ -283,6 +283,22 @@ describe('LikeBook journal', () => {
     await book.close();
   });
 
+  it('replayed changes the store cannot take yet stay shown, whatever the cache bound', async () => {
+    const restore = breakWrites('fail');
+    const crashed = new LikeBook(store, { source: 'discord', journalDir: journalOf(), flushMs: 60_000 });
+    for (let u = 0; u < 5; u++) await crashed.set(`discord:${u}`, 40 + u, -1);
+    const restarted = new LikeBook(store, { source: 'discord', journalDir: journalOf(), flushMs: 60_000, maxUsers: 1 });
+    await restarted.open();
+    expect(restarted.queued).toBe(5);
+    for (let u = 0; u < 5; u++) expect([...(await restarted.of(`discord:${u}`))]).toEqual([[40 + u, -1]]);
+    restore();
+    await restarted.flush();
+    for (let u = 0; u < 5; u++) expect(await values(`discord:${u}`)).toEqual(new Map([[40 + u, -1]]));
+    expect(restarted.cachedUsers).toBe(1);
+    await restarted.close();
+    await crashed.close(100);
+  });
+
   it('refuses a new like beyond the per-person cap before journaling it', async () => {
     const book = new LikeBook(store, { source: 'discord', journalDir: journalOf(), maxLikesPerPerson: 3 });
     for (const movie of [1, 2, 3]) await book.set('discord:9', movie, 1);

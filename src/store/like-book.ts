@@ -216,7 +216,8 @@ export class LikeBook {
         bad.push(JSON.stringify(record).slice(0, 200));
         continue;
       }
-      this.apply(record, await this.state(record.user));
+      // Through the per-user queue, so the user counts as busy (never evicted) until the change is applied.
+      await this.perUser.run(record.user, async () => this.apply(record, await this.state(record.user)));
     }
     if (bad.length > 0) {
       this.options.onError?.(
