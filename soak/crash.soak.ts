@@ -1,6 +1,10 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningCli } from '../tests/helpers/cli.js';
-import { freshDataDir, getJson, killAll, recordSoak, removeScratch, serverEnv, sleep, startServer } from './helpers.js';
+import { LikeBook, likesOf, openBuiltStore } from '../src/store/index.js';
+import { REPO_ROOT, type RunningCli } from '../tests/helpers/cli.js';
+import { freshDataDir, getJson, killAll, recordSoak, removeScratch, scratchDir, serverEnv, sleep, startServer } from './helpers.js';
 
 const ROUNDS = 3;
 const CLIENTS = 8;
@@ -150,5 +154,102 @@ describe('crash consistency: kill -9 during write-through visitor likes', () => 
     expect(unexpected.slice(0, 5)).toEqual([]);
     expect(acknowledged.size).toBeGreaterThan(ROUNDS * CLIENTS);
     expect(lost).toBe(0);
+  });
+});
+
+const JOURNAL_ROUNDS = 3;
+const JOURNAL_KILL_AFTER_MS = 1500;
+
+/**
+ * The bot's like journal under kill -9: a child process runs a LikeBook (the bot's write path, without
+ * Discord: a reaction cannot be acknowledged to anyone, so the child prints each `set` that resolved)
+ * on a store and a journal, is SIGKILLed mid-burst, and a new LikeBook on the same folders must
+ * replay every acknowledged like into the store.
+ */
+describe('crash consistency: kill -9 during the bot like journal', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await scratchDir('crash-journal');
+  });
+
+  afterAll(async () => {
+    await removeScratch();
+  });
+
+  it(`${JOURNAL_ROUNDS} rounds: SIGKILL after ${JOURNAL_KILL_AFTER_MS} ms of likes, replay: no acknowledged like lost`, async () => {
+    const uri = join(dir, 'lancedb');
+    const journalDir = join(dir, 'journal', 'discord-likes');
+    const acknowledged = new Map<string, { user: string; movie: number; value: number }>();
+    const rounds: Array<Record<string, number>> = [];
+    for (let round = 1; round <= JOURNAL_ROUNDS; round++) {
+      const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'testing', 'like-book-child.js'), uri, journalDir, String(round)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+      let ackThisRound = 0;
+      let ready: () => void = () => undefined;
+      const isReady = new Promise<void>((resolve) => {
+        ready = resolve;
+      });
+      const lines = createInterface({ input: child.stdout });
+      const linesClosed = new Promise<void>((resolve) => lines.once('close', () => resolve()));
+      lines.on('line', (line) => {
+        const [kind, user, movie, value] = line.split(' ');
+        if (kind === 'ready') ready();
+        if (kind === 'ack' && user && movie && value) {
+          acknowledged.set(`${user}/${movie}`, { user, movie: Number(movie), value: Number(value) });
+          ackThisRound++;
+        }
+      });
+      await Promise.race([isReady, exited.then(() => Promise.reject(new Error(`like-book-child exited early: ${stderr}`)))]);
+      await sleep(JOURNAL_KILL_AFTER_MS);
+      child.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      await linesClosed;
+
+      // The next start: a new book on the same journal replays it into the store.
+      const replayStarted = performance.now();
+      const store = await openBuiltStore(uri);
+      const book = new LikeBook(store, { source: 'discord', journalDir });
+      let lost = 0;
+      try {
+        await book.open();
+        const replaySeconds = (performance.now() - replayStarted) / 1000;
+        const stored = new Map<string, number>();
+        for (const user of new Set([...acknowledged.values()].map((a) => a.user))) {
+          for (const row of await likesOf(store, user)) stored.set(`${user}/${row.movie}`, row.value);
+        }
+        lost = [...acknowledged].filter(([key, a]) => stored.get(key) !== a.value).length;
+        rounds.push({
+          round,
+          acknowledged: ackThisRound,
+          acknowledgedSoFar: acknowledged.size,
+          replayedRecords: book.replayed.records,
+          replayedTornLines: book.replayed.tornLines,
+          lostSoFar: lost,
+          replaySeconds: Number(replaySeconds.toFixed(2)),
+        });
+      } finally {
+        await book.close();
+        store.close();
+      }
+      expect(lost).toBe(0);
+    }
+    await recordSoak('crash_bot_journal', {
+      mode: 'child process running a LikeBook (the bot write path) SIGKILLed mid-burst; a new LikeBook replays',
+      rounds: JOURNAL_ROUNDS,
+      killAfterMs: JOURNAL_KILL_AFTER_MS,
+      acknowledged: acknowledged.size,
+      lost: rounds.at(-1)?.lostSoFar,
+      perRound: rounds,
+    });
+    expect(acknowledged.size).toBeGreaterThan(JOURNAL_ROUNDS * 10);
+    // The kill landed with changes only the journal held (otherwise the journal would not be tested).
+    expect(rounds.some((r) => (r.replayedRecords ?? 0) > 0)).toBe(true);
   });
 });

@@ -53,3 +53,8 @@ export function artifactsDir(config: Config, dataset: string): string {
 export function serviceDir(config: Config, dataset: string): string {
   return path.join(config.dataDir, 'models', `service-${dataset}`);
 }
+
+/** The Discord bot's like journal: every like is fsynced here before it is shown (see docs/bot-durability.md). */
+export function discordLikesJournalDir(config: Config): string {
+  return path.join(config.dataDir, 'journal', 'discord-likes');
+}

@@ -30,6 +30,7 @@ describe('reaction soak (bounded)', () => {
       logger: pino({ level: 'silent' }),
       remotePosters: false,
       commandLimit: { windowMs: 60_000, max: 100 },
+      likeJournalDir: join(dir, 'journal'),
     });
   });
 

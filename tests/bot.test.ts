@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from '@lancedb/lancedb';
@@ -9,7 +9,7 @@ import { type Bot, type BotOptions, startBot } from '../src/bot/bot.js';
 import { escapeMarkdown } from '../src/bot/embeds.js';
 import { ReelrecError } from '../src/errors.js';
 import type { RecommendationService } from '../src/service/index.js';
-import { likesOf, openStore, type Store } from '../src/store/index.js';
+import { like, likesOf, openStore, type Store } from '../src/store/index.js';
 import { deployCommandsTo } from '../src/testing/deploy-commands.js';
 import { FakeDiscord, type FakeMessage, type FakeUser } from '../src/testing/fake-discord/index.js';
 import { createTestServiceBundle } from './helpers/service.js';
@@ -82,6 +82,7 @@ async function start(options: Partial<BotOptions> = {}): Promise<Bot> {
     logger: pino({ level: 'silent' }),
     remotePosters: false,
     likeFlushMs: 5,
+    likeJournalDir: join(dir, 'journal'),
     // Generous by default so a test's many commands are not limited; the rate-limit test sets its own.
     commandLimit: { windowMs: 60_000, max: 1000 },
     ...options,
@@ -459,6 +460,56 @@ describe('/likes and /forget', () => {
   });
 });
 
+describe('stale likes', () => {
+  it('a like of a movie the catalogue no longer has is left out of /likes and /recommend, and /forget still erases it', async () => {
+    const bot = await start();
+    const gone = 990_001;
+    expect(service.hasMovie(gone)).toBe(false);
+    // Stored by an earlier build whose catalogue had the movie.
+    await like(store, `discord:${ALICE.id}`, gone, 1, 'discord');
+    await like(store, `discord:${ALICE.id}`, gone + 1, -1, 'discord');
+    const { posters, movies } = await browse();
+    await react(bot, ALICE, posters[0]?.id ?? '', '👍');
+
+    const listed = await command('likes');
+    expect(listed.reply.content).toBe(`👍 ${escapeMarkdown(service.getMovie(movies[0] as number).title)}`);
+    const recommended = await command('recommend');
+    expect(recommended.reply.ephemeral).toBe(false);
+    expect(recommended.reply.content).toMatch(/^Your top 10, from 1 like\./);
+
+    const { reply } = await command('forget');
+    const [erase] = (reply.components as Array<{ components: Button[] }>).flatMap((row) => row.components);
+    const erased = await fake.waitForInteractionResponse(await fake.sendButton(erase?.custom_id ?? '', reply.id, ALICE));
+    expect(erased.content).toBe('Erased 3 likes. reelrec no longer knows your taste.');
+    expect(await likesOf(store, `discord:${ALICE.id}`)).toEqual([]);
+  });
+});
+
+describe('a journal that cannot be written', () => {
+  it('refuses the reaction: nothing is shown or stored, the person is told by direct message, the log says why', async () => {
+    const logs: string[] = [];
+    const bot = await start({ logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }) });
+    const { posters, movies } = await browse();
+    // The journal folder turns into a file: every new segment fails to open (ENOTDIR), as on a broken disk.
+    await rm(join(dir, 'journal'), { recursive: true });
+    await writeFile(join(dir, 'journal'), 'not a folder');
+    await react(bot, ALICE, posters[0]?.id ?? '', '👍');
+    expect(bot.context.stats.reactionsRefused).toBe(1);
+    expect((await command('likes')).reply.content).toMatch(/^Nothing yet/);
+    expect(await stored(bot, ALICE)).toEqual([]);
+    const title = service.getMovie(movies[0] as number).title;
+    await fake.waitFor(() => fake.messages.some((m) => m.content.includes('did not count')));
+    const dm = fake.messages.find((m) => m.content.includes('did not count'));
+    expect(dm?.content).toBe(
+      `Your 👍 on ${title} did not count: your like was not saved: reelrec cannot store likes right now; please try again later. Remove it and react again later.`,
+    );
+    expect(dm?.interactionId).toBeUndefined();
+    expect(logs.some((line) => line.includes('reaction refused') && line.includes('ENOTDIR') && line.includes('"level":50'))).toBe(true);
+    // Counted here, so the shared check after each test (no failed reaction) does not count it again.
+    bot.context.stats.reactionsRefused = 0;
+  });
+});
+
 describe('restarts and reconnects', () => {
   it('keeps likes across a restart, and a reaction on a message from before the restart (a partial) still counts', async () => {
     const first = await start();
@@ -594,6 +645,7 @@ describe('secrets', () => {
       logger: pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) }),
       remotePosters: false,
       readyTimeoutMs: 5000,
+      likeJournalDir: join(dir, 'journal'),
     }).then(
       (bot) => {
         bots.push(bot);

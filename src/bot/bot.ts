@@ -23,13 +23,19 @@ export interface BotOptions {
   commandLimit?: { windowMs: number; max: number };
   /** How long a like may wait before it is written (default 50 ms). */
   likeFlushMs?: number;
+  /** The like journal's folder (discordLikesJournalDir): each like is fsynced here before it is shown. */
+  likeJournalDir: string;
+  /** Longest stop() spends on the last like write before leaving the rest in the journal (default 5 s). */
+  stopTimeoutMs?: number;
+  /** People whose likes stay in memory (default 10 000). */
+  maxCachedUsers?: number;
   readyTimeoutMs?: number;
 }
 
 export interface Bot {
   client: Client;
   context: BotContext;
-  /** Disconnects, then writes every like still queued. */
+  /** Disconnects, then writes every like still queued, or leaves it in the journal: within stopTimeoutMs, never throws. */
   stop(): Promise<void>;
 }
 
@@ -50,9 +56,25 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   const log = options.logger ?? pino({ level: 'silent' });
   const likes = new LikeBook(options.store, {
     source: 'discord',
+    journalDir: options.likeJournalDir,
     ...(options.likeFlushMs !== undefined ? { flushMs: options.likeFlushMs } : {}),
-    onError: (error) => log.error({ err: error }, 'writing likes failed; will retry'),
+    ...(options.maxCachedUsers !== undefined ? { maxUsers: options.maxCachedUsers } : {}),
+    onError: (error) =>
+      log.error(
+        { err: error, journal: options.likeJournalDir },
+        'writing likes to the store failed; they stay in the journal and are retried',
+      ),
   });
+  // Likes an earlier run acknowledged but did not write are replayed before any new one.
+  try {
+    await likes.open();
+  } catch (error) {
+    await likes.close();
+    throw error;
+  }
+  if (likes.replayed.records > 0) {
+    log.info({ ...likes.replayed, journal: options.likeJournalDir, unwritten: likes.queued }, 'replayed the like journal');
+  }
   const context: BotContext = {
     service: options.service,
     likes,
@@ -61,7 +83,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     limiter: new FixedWindowLimiter(options.commandLimit ?? { windowMs: 60_000, max: 10 }),
     log,
     reactionQueue: new KeyedQueue(),
-    stats: { reactionsHandled: 0, reactionsIgnored: 0, reactionsFailed: 0 },
+    stats: { reactionsHandled: 0, reactionsIgnored: 0, reactionsFailed: 0, reactionsRefused: 0 },
   };
   const client = createClient(options.restApi);
   for (const event of events) {
@@ -95,6 +117,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
   } catch (error) {
     clearTimeout(timer);
     await client.destroy();
+    await likes.close();
     // discord.js errors can quote the request; ours never carries the token.
     throw new ReelrecError(
       'discord_login',
@@ -105,10 +128,25 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     client,
     context,
     stop: async () => {
+      const bound = options.stopTimeoutMs ?? 5000;
+      const deadline = performance.now() + bound;
       // No new events after destroy; then let reactions already in hand finish, then write them.
       await client.destroy();
-      await context.reactionQueue.idle();
-      await likes.close();
+      let waited: NodeJS.Timeout | undefined;
+      await Promise.race([
+        context.reactionQueue.idle(),
+        new Promise((resolve) => {
+          waited = setTimeout(resolve, Math.max(0, deadline - performance.now()));
+        }),
+      ]);
+      clearTimeout(waited);
+      const report = await likes.close(Math.max(100, deadline - performance.now()));
+      if (!report.written) {
+        log.error(
+          { unwritten: report.unwritten, journal: report.journalDir, timedOut: report.timedOut, err: report.error },
+          `${report.unwritten} like change(s) could not be written to the store before stopping; they stay in the journal at ${report.journalDir} and are written at the next start`,
+        );
+      }
     },
   };
 }

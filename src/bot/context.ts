@@ -18,7 +18,7 @@ export interface BotContext {
   /** Serialises each user's reactions. */
   reactionQueue: KeyedQueue;
   /** Counters for tests and the soak benchmark. */
-  stats: { reactionsHandled: number; reactionsIgnored: number; reactionsFailed: number };
+  stats: { reactionsHandled: number; reactionsIgnored: number; reactionsFailed: number; reactionsRefused: number };
 }
 
 /** How a Discord user is keyed in the store (`likes.user_id`, `users.id`). */

@@ -4,6 +4,7 @@ import { type Bot, type BotOptions, startBot } from '../bot/index.js';
 import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
 import { ApiKeyRegistry, keysFilePath, parseApiKeysSetting } from '../keys/index.js';
+import { discordLikesJournalDir } from '../paths.js';
 import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
 import { builtName, firstRunBuild, isBuilt } from './first-run.js';
 
@@ -16,6 +17,7 @@ export function botOptions(config: Config, loaded: LoadedService, logger: Logger
     token: config.discordToken,
     logger: logger.child({ front: 'discord' }),
     remotePosters: config.remotePosters === 'on',
+    likeJournalDir: discordLikesJournalDir(config),
     ...(config.discordApi ? { restApi: config.discordApi } : {}),
   };
 }

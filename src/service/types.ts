@@ -103,6 +103,8 @@ export interface RecommendationService {
   recommendForKnownUser(userId: number, k?: number): Promise<RecommendationAnswer>;
   searchMovies(query: MovieQuery): MoviePage;
   getMovie(id: number): MovieSummary;
+  /** Whether the catalogue has the movie (a like can outlive its movie when a rebuild drops it). */
+  hasMovie(id: number): boolean;
   listGenres(): GenreInfo[];
   genreSimilarity(): GenreSimilarity;
   /** The visitor's own genre profile from the movies they picked (insights view). */

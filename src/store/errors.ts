@@ -123,3 +123,24 @@ export class LikeLimitError extends ReelrecError {
     super('too_many_likes', `one person may keep at most ${limit} likes and dislikes; remove some before adding more`);
   }
 }
+
+/**
+ * A like change could not be made durable (the journal append or its fsync failed: a full disk, EIO), or
+ * the book is closed. Nothing was applied: the person's likes are as they were before the call. The
+ * message is for the person; `detail` (paths, errno) is for the log.
+ */
+export class LikeNotSavedError extends ReelrecError {
+  override name = 'LikeNotSavedError';
+  constructor(
+    readonly detail: string,
+    options?: { cause?: unknown; closing?: boolean },
+  ) {
+    super(
+      'likes_unavailable',
+      options?.closing
+        ? 'your like was not saved: reelrec is restarting; please try again in a minute'
+        : 'your like was not saved: reelrec cannot store likes right now; please try again later',
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
+  }
+}

@@ -8,6 +8,7 @@ export { type OpenStoreOptions, openBuiltStore, openStore, type Store } from './
 export {
   type EmbedderInfo,
   LikeLimitError,
+  LikeNotSavedError,
   StoreEmbedderMismatchError,
   StoreInputError,
   StoreIoError,
@@ -17,7 +18,8 @@ export {
 } from './errors.js';
 export { type GenreInput, type GenreRecord, listGenres, upsertGenres } from './genres.js';
 export { type IndexRecallOptions, type IndexRecallResult, MIN_INDEX_ROWS, measureIndexRecall } from './index-recall.js';
-export { LikeBook, type LikeBookOptions } from './like-book.js';
+export { LikeBook, type LikeBookCloseReport, type LikeBookOptions } from './like-book.js';
+export { type JournalRecord, LikeJournal, type LikeJournalOptions } from './like-journal.js';
 export {
   applyLikeChanges,
   forgetUser,

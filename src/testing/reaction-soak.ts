@@ -61,7 +61,7 @@ export async function reactionSoak(fake: FakeDiscord, bot: Bot, store: Store, op
   const movieOf = new Map(posters.map((m) => [m.id, Number(/movie (\d+)/.exec(JSON.stringify(m.embeds))?.[1])]));
   // The bot's own 👍/👎 come back as events too; wait for them so they are not counted below.
   await fake.waitFor(() => stats.reactionsIgnored >= posters.length * 2, 30_000);
-  const before = stats.reactionsHandled + stats.reactionsIgnored + stats.reactionsFailed;
+  const before = stats.reactionsHandled + stats.reactionsIgnored + stats.reactionsFailed + stats.reactionsRefused;
 
   const rng = createRng(options.seed);
   const messageIds = [...movieOf.keys()];
@@ -78,7 +78,7 @@ export async function reactionSoak(fake: FakeDiscord, bot: Bot, store: Store, op
   }
   const sentSeconds = (performance.now() - started) / 1000;
   await fake.waitFor(
-    () => stats.reactionsHandled + stats.reactionsIgnored + stats.reactionsFailed - before >= options.events,
+    () => stats.reactionsHandled + stats.reactionsIgnored + stats.reactionsFailed + stats.reactionsRefused - before >= options.events,
     options.timeoutMs,
   );
   const handledSeconds = (performance.now() - started) / 1000;
@@ -105,7 +105,7 @@ export async function reactionSoak(fake: FakeDiscord, bot: Bot, store: Store, op
     extra: 0,
     wrongValue: 0,
     duplicated: 0,
-    failed: stats.reactionsFailed,
+    failed: stats.reactionsFailed + stats.reactionsRefused,
   };
   for (const [user, want] of expected) {
     const rows = await likesOf(store, user);

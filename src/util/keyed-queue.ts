@@ -22,6 +22,11 @@ export class KeyedQueue {
     while (this.tails.size > 0) await Promise.all(this.tails.values());
   }
 
+  /** True while a task for `key` is queued or running. */
+  busy(key: string): boolean {
+    return this.tails.has(key);
+  }
+
   get pending(): number {
     return this.tails.size;
   }

@@ -38,6 +38,7 @@ export const botSoakBenchmark: Benchmark = {
         logger: pino({ level: 'silent' }),
         remotePosters: false,
         commandLimit: { windowMs: 60_000, max: 1000 },
+        likeJournalDir: path.join(work, 'journal'),
       });
       try {
         const r = await reactionSoak(fake, bot, store, { ...SOAK, seed });

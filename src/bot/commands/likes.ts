@@ -1,6 +1,6 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { storeUserId } from '../context.js';
 import { escapeMarkdown } from '../embeds.js';
+import { myLikes } from '../my-likes.js';
 import type { Command } from './types.js';
 
 const SHOWN = 25;
@@ -8,9 +8,8 @@ const SHOWN = 25;
 export const likes: Command = {
   data: new SlashCommandBuilder().setName('likes').setDescription('The movies you liked (only you see the answer)'),
   async execute(interaction, context) {
-    const mine = await context.likes.of(storeUserId(interaction.user.id));
-    const liked = [...mine].filter(([, v]) => v === 1).map(([id]) => id);
-    const disliked = [...mine].filter(([, v]) => v === -1).length;
+    const { liked, disliked: dislikes } = await myLikes(context, interaction.user.id);
+    const disliked = dislikes.length;
     if (liked.length === 0 && disliked === 0) {
       await interaction.reply({ content: 'Nothing yet: react 👍 or 👎 to posters from /movies.', flags: MessageFlags.Ephemeral });
       return;

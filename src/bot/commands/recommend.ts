@@ -1,5 +1,5 @@
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { storeUserId } from '../context.js';
+import { myLikes } from '../my-likes.js';
 import { postMovies } from '../post.js';
 import type { Command } from './types.js';
 
@@ -8,9 +8,7 @@ export const RECOMMENDATIONS = 10;
 export const recommend: Command = {
   data: new SlashCommandBuilder().setName('recommend').setDescription('Your top 10 from the movies you reacted to'),
   async execute(interaction, context) {
-    const mine = await context.likes.of(storeUserId(interaction.user.id));
-    const liked = [...mine].filter(([, v]) => v === 1).map(([id]) => id);
-    const disliked = [...mine].filter(([, v]) => v === -1).map(([id]) => id);
+    const { liked, disliked } = await myLikes(context, interaction.user.id);
     if (liked.length === 0) {
       await interaction.reply({
         content: 'You have not liked any movie yet. Use /movies and react 👍 to a few posters, then ask again.',
