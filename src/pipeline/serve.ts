@@ -60,6 +60,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
     bodyLimitBytes: config.bodyLimit,
     remotePosters: config.remotePosters === 'on',
     visitorLikes: createVisitorLikes(loaded.store, loaded.service),
+    cookieSecure: config.cookieSecure,
   });
   const server = await serveApp(app, { port: config.port, host: config.host });
   let bot: Bot | null = null;

@@ -208,6 +208,10 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
       return summaries[item as number] as MovieSummary;
     },
 
+    hasMovie(id: number): boolean {
+      return ratings.itemIndex.has(id);
+    },
+
     listGenres() {
       return [...genreCounts].map(([name, movieCount]) => ({ name, movieCount }));
     },

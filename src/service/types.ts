@@ -103,6 +103,8 @@ export interface RecommendationService {
   recommendForKnownUser(userId: number, k?: number): Promise<RecommendationAnswer>;
   searchMovies(query: MovieQuery): MoviePage;
   getMovie(id: number): MovieSummary;
+  /** Whether the catalogue has this movie; never throws (stored likes may name movies a rebuild dropped). */
+  hasMovie(id: number): boolean;
   listGenres(): GenreInfo[];
   genreSimilarity(): GenreSimilarity;
   /** The visitor's own genre profile from the movies they picked (insights view). */
