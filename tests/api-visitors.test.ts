@@ -89,7 +89,13 @@ describe('visitor identity', () => {
     expect(await (await get(app, '/api/visitors/me', v)).json()).toEqual({ id: v.id });
     const byCookie = await app.request('/api/visitors/me', { headers: { cookie: `reelrec_visitor=${v.token}` } });
     expect(await byCookie.json()).toEqual({ id: v.id });
-    for (const headers of [{}, { cookie: 'reelrec_visitor=nonsense' }, bearer('nonsense'), bearer(`${v.id}.${'A'.repeat(43)}`)]) {
+    const refused: Array<Record<string, string>> = [
+      {},
+      { cookie: 'reelrec_visitor=nonsense' },
+      bearer('nonsense'),
+      bearer(`${v.id}.${'A'.repeat(43)}`),
+    ];
+    for (const headers of refused) {
       const res = await app.request('/api/visitors/me', { headers });
       expect(res.status).toBe(404);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('unknown_visitor');

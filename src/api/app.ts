@@ -86,7 +86,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerMovieRoutes(app, deps);
   registerGenreRoutes(app, deps);
   if (options.visitorLikes) {
-    registerVisitorRoutes(app, { likes: options.visitorLikes, movieJson: deps.movieJson, cookieSecure: options.cookieSecure ?? 'auto' });
+    registerVisitorRoutes(app, { ...deps, likes: options.visitorLikes, cookieSecure: options.cookieSecure ?? 'auto' });
   }
   registerPosterRoutes(app, { service });
   registerPageRoutes(app, { service });

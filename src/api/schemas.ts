@@ -107,7 +107,16 @@ export const LikeBodySchema = z
 
 const VisitorLikeSchema = z.object({ movieId: MovieId, value: z.union([z.literal(1), z.literal(-1)]) }).openapi('VisitorLike');
 export const VisitorLikeResultSchema = VisitorLikeSchema;
-export const VisitorLikesSchema = z.object({ likes: z.array(VisitorLikeSchema) }).openapi('VisitorLikes');
+export const VisitorLikesSchema = z
+  .object({ likes: z.array(VisitorLikeSchema.extend({ movie: MovieSchema.optional() })) })
+  .openapi('VisitorLikes');
+
+export const LikesQuery = z.object({
+  expand: z
+    .enum(['movie'])
+    .optional()
+    .openapi({ description: '`movie`: each like also carries its Movie, so a page needs one request to show them.' }),
+});
 
 export const NewVisitorSchema = z
   .object({

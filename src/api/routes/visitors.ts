@@ -3,13 +3,14 @@ import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { VisitorLikes } from '../../service/index.js';
 import { requireJsonBody } from '../middleware/json-body.js';
-import { toAnswerJson } from '../movie-json.js';
+import { toAnswerJson, toMovieJson } from '../movie-json.js';
 import {
   AnswerSchema,
   errorResponses,
   json,
   KQuery,
   LikeBodySchema,
+  LikesQuery,
   NewVisitorSchema,
   VisitorLikeResultSchema,
   VisitorLikesSchema,
@@ -88,7 +89,7 @@ const list = createRoute({
   tags: ['visitors'],
   summary: "The visitor's likes and dislikes (of movies the catalogue has)",
   security,
-  request: { params: VisitorParams },
+  request: { params: VisitorParams, query: LikesQuery },
   responses: { 200: json(VisitorLikesSchema, 'The likes'), ...errorResponses(400, 404) },
 });
 
@@ -116,7 +117,7 @@ function credentialOf(c: Context): string | undefined {
  */
 export function registerVisitorRoutes(
   app: OpenAPIHono,
-  { likes, movieJson, cookieSecure = 'auto' }: Pick<RouteDeps, 'movieJson'> & { likes: VisitorLikes; cookieSecure?: CookieSecure },
+  { likes, service, movieJson, cookieSecure = 'auto' }: RouteDeps & { likes: VisitorLikes; cookieSecure?: CookieSecure },
 ): void {
   app.openAPIRegistry.registerComponent('securitySchemes', 'visitorToken', {
     type: 'http',
@@ -159,7 +160,12 @@ export function registerVisitorRoutes(
     await likes.remove(await visitor(c, visitorId), movieId);
     return c.body(null, 204);
   });
-  app.openapi(list, async (c) => c.json({ likes: await likes.list(await visitor(c, c.req.valid('param').visitorId)) }, 200));
+  app.openapi(list, async (c) => {
+    const held = await likes.list(await visitor(c, c.req.valid('param').visitorId));
+    if (c.req.valid('query').expand !== 'movie') return c.json({ likes: held }, 200);
+    // list() keeps only movies the catalogue has, so getMovie cannot fail here.
+    return c.json({ likes: held.map((l) => ({ ...l, movie: toMovieJson(service.getMovie(l.movieId), movieJson) })) }, 200);
+  });
   app.openapi(recommend, async (c) => {
     const id = await visitor(c, c.req.valid('param').visitorId);
     const answer = await likes.recommend(id, c.req.valid('query').k);
