@@ -145,24 +145,29 @@ async function loadGenres() {
 let writes = Promise.resolve();
 let pendingWrites = 0;
 
-/** Queues a write for the visitor; the tray says `data-saving` until every queued write is answered. */
-function persist(what, write) {
+/** Queues a task; the tray says `data-saving` until every queued task is done. */
+function queue(what, task) {
   pendingWrites++;
   $('tray').dataset.saving = 'true';
   writes = writes
-    .then(() => {
-      if (!state.visitor) throw new Error('the server has not given this page a visitor, so picks are not kept');
-      return write(state.visitor);
-    })
+    .then(task)
     .catch((error) => showError(what, error))
     .finally(() => {
       if (--pendingWrites === 0) delete $('tray').dataset.saving;
     });
 }
 
+/** Queues a write of the visitor's likes, after the visitor is known. */
+function persist(what, write) {
+  queue(what, () => {
+    if (!state.visitor) throw new Error('the server has not given this page a visitor, so picks are not kept');
+    return write(state.visitor);
+  });
+}
+
 /** Who this browser is, and the picks it made on earlier visits (picks made meanwhile are kept too). */
 function restorePicks() {
-  persist('Could not load your picks', async () => {
+  queue('Could not load your picks', async () => {
     state.visitor = await identify();
     const movies = await likedMovies(state.visitor);
     const earlier = [...state.picks.values()];
