@@ -21,6 +21,18 @@ const median = (xs: number[]) => {
 };
 const ms = (x: number) => Math.round(x * 100) / 100;
 
+/** Runs `fn` over `items`, `width` at a time, answers in input order. */
+async function pool<T, R>(items: readonly T[], width: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) out[i] = await fn(items[i] as T, i);
+  };
+  await Promise.all(Array.from({ length: width }, worker));
+  return out;
+}
+const WIDTH = 8;
+
 describe(`auth: ${VISITORS} visitors against one \`reelrec start\`, every cross-visitor request refused`, () => {
   let server: RunningCli;
   let url: string;
@@ -57,9 +69,15 @@ describe(`auth: ${VISITORS} visitors against one \`reelrec start\`, every cross-
 
   it('0 of N cross-visitor reads, writes, deletes and erases succeed; unknown and foreign ids answer the same bytes', async () => {
     const began = performance.now();
-    for (let i = 0; i < VISITORS; i++) visitors.push(await newVisitor(url));
+    const phases: Record<string, number> = {};
+    let mark = performance.now();
+    const phase = (name: string) => {
+      phases[name] = Math.round((performance.now() - mark) / 100) / 10;
+      mark = performance.now();
+    };
+    visitors.push(...(await pool(Array.from({ length: VISITORS }), WIDTH, () => newVisitor(url))));
     expect(new Set(visitors.map((v) => v.id)).size).toBe(VISITORS);
-    for (const [i, v] of visitors.entries()) {
+    await pool(visitors, WIDTH, async (v, i) => {
       for (let k = 0; k < LIKES_EACH; k++) {
         const movie = ((i * 7 + k * 11) % MOVIES) + 1;
         const res = await send({
@@ -71,12 +89,19 @@ describe(`auth: ${VISITORS} visitors against one \`reelrec start\`, every cross-
         expect(res.status).toBe(200);
       }
       own.set(v.id, await likesOf(v));
-    }
+    });
+    phase('createAndLike');
 
-    // The owner's own reads, for the latency figure (the credential is cached after the first).
+    // The owner's own requests, one at a time, for the latency figures (the credential is cached after the first).
     const ownerMs: number[] = [];
-    for (const v of visitors)
-      for (let r = 0; r < 3; r++) ownerMs.push((await send({ method: 'GET', path: `/api/visitors/${v.id}/likes`, headers: v.auth })).ms);
+    const meMs: number[] = [];
+    for (const v of visitors) {
+      for (let r = 0; r < 2; r++) {
+        ownerMs.push((await send({ method: 'GET', path: `/api/visitors/${v.id}/likes`, headers: v.auth })).ms);
+        meMs.push((await send({ method: 'GET', path: '/api/visitors/me', headers: v.auth })).ms);
+      }
+    }
+    phase('ownerReads');
 
     const attempts: Attempt[] = [];
     for (const [i, target] of visitors.entries()) {
@@ -113,13 +138,14 @@ describe(`auth: ${VISITORS} visitors against one \`reelrec start\`, every cross-
     const succeeded: string[] = [];
     const refusedOtherwise: string[] = [];
     const foreignMs: number[] = [];
-    for (const a of attempts) {
+    await pool(attempts, WIDTH, async (a) => {
       const res = await send(a);
       foreignMs.push(res.ms);
       if (res.status < 400) succeeded.push(`${a.what} → ${res.status}`);
       else if (res.status !== 404) refusedOtherwise.push(`${a.what} → ${res.status} ${res.text.slice(0, 120)}`);
       else bodies.add(res.text);
-    }
+    });
+    phase('crossVisitorAttempts');
 
     // Enumeration: ids nobody holds, asked with and without a token, answer what a held id answers.
     const unknownMs: number[] = [];
@@ -139,19 +165,24 @@ describe(`auth: ${VISITORS} visitors against one \`reelrec start\`, every cross-
     }
     const me = await send({ method: 'GET', path: '/api/visitors/me', headers: {} });
     probeBodies.add(`${me.status} ${me.text}`);
+    phase('enumerationProbes');
 
     // Nothing any attempt did shows in any visitor's likes.
     let changed = 0;
-    for (const v of visitors) if (JSON.stringify(await likesOf(v)) !== JSON.stringify(own.get(v.id))) changed++;
+    await pool(visitors, WIDTH, async (v) => {
+      if (JSON.stringify(await likesOf(v)) !== JSON.stringify(own.get(v.id))) changed++;
+    });
+    phase('verifyUnchanged');
 
     // Each visitor erases itself: 204, then its token is refused and its likes are gone.
     let erased = 0;
     let survivedErase = 0;
-    for (const v of visitors) {
+    await pool(visitors, WIDTH, async (v) => {
       if ((await send({ method: 'DELETE', path: `/api/visitors/${v.id}`, headers: v.auth })).status === 204) erased++;
       const after = await send({ method: 'GET', path: `/api/visitors/${v.id}/likes`, headers: v.auth });
       if (after.status !== 404 || !bodies.has(after.text)) survivedErase++;
-    }
+    });
+    phase('erase');
 
     const figures = {
       visitors: VISITORS,
@@ -167,10 +198,12 @@ describe(`auth: ${VISITORS} visitors against one \`reelrec start\`, every cross-
       tokensStillWorkingAfterErase: survivedErase,
       latencyMs: {
         ownerGetLikesP50: ms(median(ownerMs)),
+        ownerGetMeP50: ms(median(meMs)),
         refusedP50: ms(median(foreignMs)),
         unknownIdP50: ms(median(unknownMs)),
       },
       seconds: Math.round((performance.now() - began) / 100) / 10,
+      phaseSeconds: phases,
     };
     await recordSoak('auth', figures);
     expect(succeeded).toEqual([]);
