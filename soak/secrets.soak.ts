@@ -151,14 +151,15 @@ describe('secrets never reach the output, LOG_LEVEL=debug, a full run', () => {
     expect(server.stdout()).toMatch(/"level":20|"level":30/);
     expect(server.stdout()).not.toMatch(/\?key=/);
 
-    const found = leaks(captured, [
+    const visitorNeedles = [
       { name: 'visitor token', value: visitorToken },
       { name: 'visitor token (secret part)', value: visitorToken.split('.')[1] ?? visitorToken },
-    ]);
+    ];
+    const found = leaks(captured, visitorNeedles);
     await recordSoak('secrets', {
       processes: captured.map((c) => c.what),
       outputBytes: captured.reduce((n, c) => n + c.stdout.length + c.stderr.length, 0),
-      secretsChecked: needles().map((n) => n.name),
+      secretsChecked: [...needles(), ...visitorNeedles].map((n) => n.name),
       apiCalls: calls,
       leaks: found,
     });
