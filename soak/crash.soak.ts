@@ -4,7 +4,18 @@ import { createInterface } from 'node:readline';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LikeBook, likesOf, openBuiltStore } from '../src/store/index.js';
 import { REPO_ROOT, type RunningCli } from '../tests/helpers/cli.js';
-import { freshDataDir, getJson, killAll, recordSoak, removeScratch, scratchDir, serverEnv, sleep, startServer } from './helpers.js';
+import {
+  freshDataDir,
+  getJson,
+  killAll,
+  recordSoak,
+  removeScratch,
+  SoakVisitors,
+  scratchDir,
+  serverEnv,
+  sleep,
+  startServer,
+} from './helpers.js';
 
 const ROUNDS = 3;
 const CLIENTS = 8;
@@ -37,6 +48,8 @@ describe('crash consistency: kill -9 during write-through visitor likes', () => 
   const acknowledged = new Map<string, Like>();
   const unexpected: string[] = [];
   const started = { n: 0 };
+  /** The server-issued visitor behind each label; visitors live in the store, so they outlast the kills. */
+  const visitors = new SoakVisitors();
 
   beforeAll(async () => {
     dataDir = await freshDataDir('crash');
@@ -57,14 +70,21 @@ describe('crash consistency: kill -9 during write-through visitor likes', () => 
   async function client(url: string, round: number, c: number, stop: { killed: boolean }): Promise<void> {
     for (let i = 0; !stop.killed; i++) {
       const like = likeAt(round, c, i);
+      let visitor: Awaited<ReturnType<SoakVisitors['of']>>;
+      try {
+        visitor = await visitors.of(url, like.visitor);
+      } catch {
+        // The server died while issuing this visitor: nothing of it was acknowledged or sent.
+        break;
+      }
       // Counted as sent before the request goes out: an unanswered PUT may still have been written.
       started.n++;
       sent.set(key(like.visitor, like.movie), like);
       let res: Response;
       try {
-        res = await fetch(`${url}/api/visitors/${like.visitor}/likes/${like.movie}`, {
+        res = await fetch(`${url}/api/visitors/${visitor.id}/likes/${like.movie}`, {
           method: 'PUT',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...visitor.auth },
           body: JSON.stringify({ value: like.value }),
         });
       } catch {
@@ -85,11 +105,13 @@ describe('crash consistency: kill -9 during write-through visitor likes', () => 
 
   /** Every acknowledged like is stored with its value; nothing stored was never sent. */
   async function verify(url: string): Promise<{ lost: Like[]; neverSent: string[]; landedUnacknowledged: number; stored: number }> {
-    const visitors = [...new Set([...sent.values()].map((l) => l.visitor))];
+    const labels = [...new Set([...sent.values()].map((l) => l.visitor))];
     const stored = new Map<string, 1 | -1>();
-    for (const visitor of visitors) {
-      const { status, body } = await getJson<{ likes: Array<{ movieId: number; value: 1 | -1 }> }>(`${url}/api/visitors/${visitor}/likes`);
-      expect(status).toBe(200);
+    for (const visitor of labels) {
+      const v = await visitors.of(url, visitor);
+      const res = await fetch(`${url}/api/visitors/${v.id}/likes`, { headers: v.auth });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { likes: Array<{ movieId: number; value: 1 | -1 }> };
       for (const like of body.likes) stored.set(key(visitor, like.movieId), like.value);
     }
     const lost = [...acknowledged.values()].filter((l) => stored.get(key(l.visitor, l.movie)) !== l.value);

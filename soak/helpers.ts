@@ -98,6 +98,36 @@ export async function sendJson<T>(url: string, method: string, body: unknown): P
   return { status: res.status, body: (await res.json()) as T };
 }
 
+/** A visitor the server issued: its id, its token and the header that presents the token. */
+export interface SoakVisitor {
+  id: string;
+  token: string;
+  auth: { authorization: string };
+}
+
+export async function newVisitor(url: string): Promise<SoakVisitor> {
+  const res = await fetch(`${url}/api/visitors`, { method: 'POST' });
+  const body = (await res.json()) as { id: string; token: string };
+  if (res.status !== 201) throw new Error(`POST /api/visitors answered ${res.status} ${JSON.stringify(body)}`);
+  return { ...body, auth: { authorization: `Bearer ${body.token}` } };
+}
+
+/**
+ * Server-issued visitors for a suite's own labels (`crash-r1-c0-v0`), made on first use and kept, so
+ * a suite can go on naming its visitors; they live in the store, so they outlast a restart.
+ */
+export class SoakVisitors {
+  private readonly made = new Map<string, Promise<SoakVisitor>>();
+  of(url: string, label: string): Promise<SoakVisitor> {
+    let visitor = this.made.get(label);
+    if (!visitor) {
+      visitor = newVisitor(url);
+      this.made.set(label, visitor);
+    }
+    return visitor;
+  }
+}
+
 /** The checked-out commit, read from .git (no git process): `abc1234`, or `unknown`. */
 function headCommit(): string {
   try {
@@ -286,7 +316,13 @@ export interface HeldRequest {
   response: Promise<{ status: number; body: string } | { error: string }>;
 }
 
-export function holdRequest(url: string, method: string, path: string, body: unknown): HeldRequest {
+export function holdRequest(
+  url: string,
+  method: string,
+  path: string,
+  body: unknown,
+  extraHeaders: Record<string, string> = {},
+): HeldRequest {
   const payload = Buffer.from(JSON.stringify(body));
   const half = Math.floor(payload.length / 2);
   const { hostname, port } = new URL(url);
@@ -296,7 +332,7 @@ export function holdRequest(url: string, method: string, path: string, body: unk
     method,
     path,
     agent: false,
-    headers: { 'content-type': 'application/json', 'content-length': payload.length },
+    headers: { ...extraHeaders, 'content-type': 'application/json', 'content-length': payload.length },
   });
   const response = new Promise<{ status: number; body: string } | { error: string }>((resolve) => {
     req.on('response', (res) => {

@@ -5,6 +5,7 @@ import { fuzzCorpus, judge } from './fuzz-corpus.js';
 import {
   freshDataDir,
   killAll,
+  newVisitor,
   rawRequest,
   recordSoak,
   removeScratch,
@@ -81,6 +82,7 @@ describe('secrets never reach the output, LOG_LEVEL=debug, a full run', () => {
   });
 
   it('build, deploy-commands, start with the bot, API calls, bot commands, SIGTERM: no secret in any output', async () => {
+    let visitorToken = '';
     const f = soakFixture();
     const dataDir = await scratchDir('secrets');
     const base = { REELREC_DATA_DIR: dataDir, REELREC_DATASET: f.dataset, REELREC_EMBEDDER: 'hashing', REELREC_REMOTE_POSTERS: 'off' };
@@ -119,8 +121,13 @@ describe('secrets never reach the output, LOG_LEVEL=debug, a full run', () => {
     ).toBe(200);
     expect(await call('invalid json (4xx)', '/api/recommend', json('{"liked": [1,'))).toBe(400);
     expect(await call('unknown genre (4xx)', '/api/recommend', json(`{"liked":[1],"genres":["${apiKey}"]}`))).toBe(400);
-    expect(await call('visitor PUT', '/api/visitors/secrets-v/likes/3', { ...json('{"value":1}'), method: 'PUT' })).toBe(200);
-    expect(await call('visitor GET', '/api/visitors/secrets-v/likes')).toBe(200);
+    // A visitor's token is a secret too: sent as a bearer header and as the cookie, it must not be logged.
+    const visitor = await newVisitor(server.url);
+    visitorToken = visitor.token;
+    const path = `/api/visitors/${visitor.id}/likes`;
+    expect(await call('visitor PUT', `${path}/3`, { ...json('{"value":1}', visitor.auth), method: 'PUT' })).toBe(200);
+    expect(await call('visitor GET', path, { headers: visitor.auth })).toBe(200);
+    expect(await call('visitor GET by cookie', path, { headers: { cookie: `reelrec_visitor=${visitor.token}` } })).toBe(200);
     let fuzzBad = 0;
     for (const c of fuzzCorpus(FUZZ_SAMPLE, 99)) if (judge(c, await rawRequest(port, c)) !== null) fuzzBad++;
     calls[`fuzz sample of ${FUZZ_SAMPLE}: answers with a 5xx or a non-JSON 4xx`] = fuzzBad;
@@ -144,11 +151,15 @@ describe('secrets never reach the output, LOG_LEVEL=debug, a full run', () => {
     expect(server.stdout()).toMatch(/"level":20|"level":30/);
     expect(server.stdout()).not.toMatch(/\?key=/);
 
-    const found = leaks(captured);
+    const visitorNeedles = [
+      { name: 'visitor token', value: visitorToken },
+      { name: 'visitor token (secret part)', value: visitorToken.split('.')[1] ?? visitorToken },
+    ];
+    const found = leaks(captured, visitorNeedles);
     await recordSoak('secrets', {
       processes: captured.map((c) => c.what),
       outputBytes: captured.reduce((n, c) => n + c.stdout.length + c.stderr.length, 0),
-      secretsChecked: needles().map((n) => n.name),
+      secretsChecked: [...needles(), ...visitorNeedles].map((n) => n.name),
       apiCalls: calls,
       leaks: found,
     });

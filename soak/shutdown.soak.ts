@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeUserId } from '../src/bot/index.js';
 import { createRng } from '../src/recsys/random.js';
-import { likesOf, openBuiltStore } from '../src/store/index.js';
+import { likesOf, openBuiltStore, visitorUserId } from '../src/store/index.js';
 import { deployCommandsTo } from '../src/testing/deploy-commands.js';
 import { FakeDiscord } from '../src/testing/fake-discord/index.js';
 import type { RunningCli } from '../tests/helpers/cli.js';
@@ -12,8 +12,10 @@ import {
   type HeldRequest,
   holdRequest,
   killAll,
+  newVisitor,
   recordSoak,
   removeScratch,
+  type SoakVisitor,
   serverEnv,
   sleep,
   startServer,
@@ -57,6 +59,9 @@ describe('graceful shutdown on SIGTERM with the Discord bot running', () => {
     // The bot's own 👍/👎 on each poster come first, so they cannot race the people's reactions below.
     await fake.waitFor(() => fake.reactions.filter((r) => ids.has(r.messageId)).length >= shown.length * 2, 20_000);
 
+    // Visitors for the held PUTs, issued before anything is held.
+    const puts: Array<{ visitor: SoakVisitor; movie: number; value: number }> = [];
+    for (let i = 0; i < PUTS; i++) puts.push({ visitor: await newVisitor(server.url), movie: 10 + i, value: i % 2 === 0 ? 1 : -1 });
     // Slow work: requests whose head and first half of the body are in, the rest held back.
     const rng = createRng(7);
     const held: Array<{ what: string; request: HeldRequest }> = [];
@@ -64,11 +69,10 @@ describe('graceful shutdown on SIGTERM with the Discord bot running', () => {
       const liked = [...new Set(Array.from({ length: 5 }, () => 1 + rng.int(72)))];
       held.push({ what: `recommend ${liked}`, request: holdRequest(server.url, 'POST', '/api/recommend', { liked, k: 10 }) });
     }
-    const puts = Array.from({ length: PUTS }, (_, i) => ({ visitor: `shutdown-${i}`, movie: 10 + i, value: i % 2 === 0 ? 1 : -1 }));
     for (const p of puts) {
       held.push({
-        what: `PUT ${p.visitor}/${p.movie}`,
-        request: holdRequest(server.url, 'PUT', `/api/visitors/${p.visitor}/likes/${p.movie}`, { value: p.value }),
+        what: `PUT ${p.visitor.id}/${p.movie}`,
+        request: holdRequest(server.url, 'PUT', `/api/visitors/${p.visitor.id}/likes/${p.movie}`, { value: p.value }, p.visitor.auth),
       });
     }
     await Promise.all(held.map((h) => h.request.started));
@@ -104,20 +108,23 @@ describe('graceful shutdown on SIGTERM with the Discord bot running', () => {
         for (const row of await likesOf(store, storeUserId(user))) botLikes.set(`${user}/${row.movie}`, row.value);
       }
       for (const p of puts)
-        for (const row of await likesOf(store, `web:${p.visitor}`)) webLikes.set(`${p.visitor}/${row.movie}`, row.value);
+        for (const row of await likesOf(store, visitorUserId(p.visitor.id))) webLikes.set(`${p.visitor.id}/${row.movie}`, row.value);
     } finally {
       store.close();
     }
     const botLost = expectedBotLikes.filter((l) => botLikes.get(`${l.user}/${l.movie}`) !== l.value);
-    const putsLost = puts.filter((p) => webLikes.get(`${p.visitor}/${p.movie}`) !== p.value);
+    const putsLost = puts.filter((p) => webLikes.get(`${p.visitor.id}/${p.movie}`) !== p.value);
 
     // Restart on the same data: the store opens cleanly, the bot logs in again, the likes are served.
     const identifiesBefore = fake.identifies;
     const restarted = await startServer(env());
     const ready = await getJson<{ status: string }>(`${restarted.url}/readyz`);
-    const servedLikes = await getJson<{ likes: Array<{ movieId: number; value: number }> }>(
-      `${restarted.url}/api/visitors/shutdown-0/likes`,
-    );
+    const first = puts[0] as (typeof puts)[number];
+    const servedRes = await fetch(`${restarted.url}/api/visitors/${first.visitor.id}/likes`, { headers: first.visitor.auth });
+    const servedLikes = {
+      status: servedRes.status,
+      body: (await servedRes.json()) as { likes: Array<{ movieId: number; value: number }> },
+    };
     await fake.waitFor(() => fake.identifies > identifiesBefore, 10_000);
     const secondExit = await restarted.stop();
 

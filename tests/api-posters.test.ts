@@ -109,6 +109,7 @@ describe('the poster page', () => {
       ['app.js', 'text/javascript'],
       ['dom.js', 'text/javascript'],
       ['insights.js', 'text/javascript'],
+      ['visitor.js', 'text/javascript'],
       ['app.css', 'text/css'],
       ['posters.css', 'text/css'],
     ]) {
@@ -123,7 +124,7 @@ describe('the poster page', () => {
   });
 
   it('never builds the page with innerHTML', async () => {
-    for (const file of ['app.js', 'dom.js', 'insights.js']) {
+    for (const file of ['app.js', 'dom.js', 'insights.js', 'visitor.js']) {
       const js = await (await app.request(`/static/${file}`)).text();
       expect(js, file).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
     }

@@ -92,19 +92,24 @@ describe('LanceDB on Azure Blob Storage (Azurite)', () => {
       const [a, b] = running as [RunningCli, RunningCli];
       expect(a.url).not.toBe(b.url);
 
-      const put = await fetch(`${a.url}/api/visitors/ana/likes/4`, {
+      // A visitor made on one instance is known to the other: both read the store's visitors table.
+      const created = await fetch(`${a.url}/api/visitors`, { method: 'POST' });
+      expect(created.status).toBe(201);
+      const ana = (await created.json()) as { id: string; token: string };
+      const auth = { authorization: `Bearer ${ana.token}` };
+      const put = await fetch(`${a.url}/api/visitors/${ana.id}/likes/4`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...auth },
         body: JSON.stringify({ value: 1 }),
       });
       expect(put.status).toBe(200);
       expect(await put.json()).toEqual({ movieId: 4, value: 1 });
 
-      const likes = await fetch(`${b.url}/api/visitors/ana/likes`);
+      const likes = await fetch(`${b.url}/api/visitors/${ana.id}/likes`, { headers: auth });
       expect(likes.status).toBe(200);
       expect(await likes.json()).toEqual({ likes: [{ movieId: 4, value: 1 }] });
 
-      const fromB = await fetch(`${b.url}/api/visitors/ana/recommendations?k=10`);
+      const fromB = await fetch(`${b.url}/api/visitors/${ana.id}/recommendations?k=10`, { headers: auth });
       expect(fromB.status).toBe(200);
       const direct = await fetch(`${a.url}/api/recommend`, {
         method: 'POST',

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveApp } from '../src/api/adapters/node.js';
 import { createApp } from '../src/api/app.js';
+import { createVisitorLikes } from '../src/service/index.js';
 import type { RecommendationService } from '../src/service/types.js';
+import { findVisitor, likesOf, openStore, type Store, visitorUserId } from '../src/store/index.js';
 import { createTestService } from './helpers/service.js';
 
 /**
@@ -51,6 +55,8 @@ describe.skipIf(!haveBrowser && !browserRequired)('the poster page in Chromium',
   let server: Awaited<ReturnType<typeof serveApp>> | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let store: Store | undefined;
+  let storeDir: string | undefined;
   const problems: string[] = [];
   const picked: number[] = [];
 
@@ -62,14 +68,22 @@ describe.skipIf(!haveBrowser && !browserRequired)('the poster page in Chromium',
     }
     service = await createTestService();
     // remotePosters: the JSON carries TMDB URLs, which are blocked below, so the SVG fallback is exercised.
-    server = await serveApp(createApp({ service, remotePosters: true }), { port: 0, host: '127.0.0.1' });
+    storeDir = await mkdtemp(join(tmpdir(), 'reelrec-page-'));
+    store = await openStore({ uri: join(storeDir, 'db'), dimension: 4, embedder: { id: 'test', model: 'unit', dimension: 4 } });
+    const visitorLikes = createVisitorLikes(store, service);
+    server = await serveApp(createApp({ service, remotePosters: true, visitorLikes }), { port: 0, host: '127.0.0.1' });
     browser = await chromium.launch({ executablePath, args: ARGS, timeout: 20_000 });
     page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
     page.setDefaultTimeout(10_000);
     page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
     page.on('console', (message) => {
-      // Blocked TMDB images are expected (the page falls back to the generated SVG); nothing else may fail.
-      if (message.type() === 'error' && !message.location().url.includes('image.tmdb.org')) problems.push(`console: ${message.text()}`);
+      // Blocked TMDB images are expected (the page falls back to the generated SVG), and so is the 404 of
+      // /api/visitors/me on a first visit (no cookie yet: the page then creates a visitor); nothing else may fail.
+      const url = message.location().url;
+      const firstVisit = url.endsWith('/api/visitors/me') && message.text().includes('status of 404');
+      if (message.type() === 'error' && !url.includes('image.tmdb.org') && !firstVisit) {
+        problems.push(`console: ${message.text()}`);
+      }
     });
     await page.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.abort('internetdisconnected'));
     await mkdir(ARTIFACTS, { recursive: true });
@@ -78,7 +92,17 @@ describe.skipIf(!haveBrowser && !browserRequired)('the poster page in Chromium',
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    store?.close();
+    if (storeDir) await rm(storeDir, { recursive: true, force: true });
   });
+
+  /** The visitor the page's cookie proves (the cookie itself is HttpOnly: the page cannot read it). */
+  const visitorId = async (): Promise<string> =>
+    ((await page.evaluate(() => fetch('/api/visitors/me').then((r) => r.json()))) as { id: string }).id;
+  const saved = () => page.locator('[data-testid="tray"]:not([data-saving])').waitFor();
+  const trayIds = () =>
+    page.getByTestId('tray-item').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-movie-id'))));
+  const sorted = (ids: number[]) => [...ids].sort((a, b) => a - b);
 
   it('loads and shows posters, with paging, a genre filter and the heatmap', async () => {
     await page.goto(`${server?.url}/`);
@@ -178,6 +202,22 @@ describe.skipIf(!haveBrowser && !browserRequired)('the poster page in Chromium',
     await page.screenshot({ path: `${ARTIFACTS}poster-page.png`, fullPage: true });
   });
 
+  it('picks are the visitor’s stored likes: a reload keeps them and recommendations come from them', async () => {
+    await saved();
+    const id = await visitorId();
+    expect(sorted((await likesOf(store as Store, visitorUserId(id))).map((l) => l.movie))).toEqual(sorted(picked));
+    await page.reload();
+    await expect.poll(async () => sorted(await trayIds())).toEqual(sorted(picked));
+    await saved();
+    expect(await visitorId()).toBe(id);
+    for (const movieId of picked) expect(await page.locator(posterOf(movieId)).getAttribute('aria-pressed')).toBe('true');
+    await page.getByTestId('recommend').click();
+    const recs = page.getByTestId('recommendation');
+    await recs.nth(9).waitFor();
+    const ids = await recs.evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-movie-id'))));
+    expect(ids).toEqual((await service.recommendFromLikes({ liked: picked, k: 10 })).items.map((i) => i.movie.id));
+  });
+
   it('shows API errors in the message area instead of swallowing them', async () => {
     const before = problems.length;
     await page.route('**/api/recommend', (route) =>
@@ -222,6 +262,21 @@ describe.skipIf(!haveBrowser && !browserRequired)('the poster page in Chromium',
     }
     await page.getByTestId('search').fill('');
     await catalogueShows(page, service.searchMovies({}).total);
+  });
+
+  it('"Forget me" erases the visitor and its picks on the server, and the page starts afresh', async () => {
+    const before = await visitorId();
+    await page.getByTestId('forget').click();
+    await expect.poll(() => page.getByTestId('tray-item').count()).toBe(0);
+    await saved();
+    const after = await visitorId();
+    expect(after).not.toBe(before);
+    expect(await findVisitor(store as Store, before)).toBeNull();
+    expect(await likesOf(store as Store, visitorUserId(before))).toEqual([]);
+    await page.reload();
+    await saved();
+    expect(await page.getByTestId('tray-item').count()).toBe(0);
+    expect(await visitorId()).toBe(after);
   });
 
   it('fits a 375 px phone screen without horizontal scrolling', async () => {

@@ -1,6 +1,7 @@
 // reelrec poster page: plain DOM, no framework. Every text from the API goes in through textContent.
 import { api, el } from './dom.js';
 import { loadHeatmap, updateProfile } from './insights.js';
+import { dropLike, forget, identify, likedMovies, saveLike } from './visitor.js';
 
 const PAGE_SIZE = 24;
 const $ = (id) => document.getElementById(id);
@@ -11,8 +12,10 @@ const state = {
   offset: 0,
   /** Bumped by every catalogue request, so a slow older answer never overwrites a newer one. */
   ticket: 0,
-  /** Picked movies by id, in the order they were picked. */
+  /** Picked movies by id, in the order they were picked; each is a like stored for the visitor. */
   picks: new Map(),
+  /** The visitor id the server issued (its cookie proves it); null until known. */
+  visitor: null,
 };
 
 // --- messages -------------------------------------------------------------------------------
@@ -136,11 +139,66 @@ async function loadGenres() {
   }
 }
 
+// --- the visitor's stored picks ---------------------------------------------------------------
+
+/** Writes run one after another, so a quick pick-unpick reaches the server in the order it was made. */
+let writes = Promise.resolve();
+let pendingWrites = 0;
+
+/** Queues a task; the tray says `data-saving` until every queued task is done. */
+function queue(what, task) {
+  pendingWrites++;
+  $('tray').dataset.saving = 'true';
+  writes = writes
+    .then(task)
+    .catch((error) => showError(what, error))
+    .finally(() => {
+      if (--pendingWrites === 0) delete $('tray').dataset.saving;
+    });
+}
+
+/** Queues a write of the visitor's likes, after the visitor is known. */
+function persist(what, write) {
+  queue(what, () => {
+    if (!state.visitor) throw new Error('the server has not given this page a visitor, so picks are not kept');
+    return write(state.visitor);
+  });
+}
+
+/** Who this browser is, and the picks it made on earlier visits (picks made meanwhile are kept too). */
+function restorePicks() {
+  queue('Could not load your picks', async () => {
+    state.visitor = await identify();
+    const movies = await likedMovies(state.visitor);
+    const earlier = [...state.picks.values()];
+    state.picks = new Map(movies.map((movie) => [movie.id, movie]));
+    for (const movie of earlier) state.picks.set(movie.id, movie);
+    renderPicks();
+  });
+}
+
+/** Erases the visitor and every pick on the server, then starts afresh as a new visitor. */
+function forgetMe() {
+  persist('Could not forget you', async (id) => {
+    await forget(id);
+    state.visitor = null;
+    state.picks.clear();
+    renderPicks();
+    $('results').hidden = true;
+    state.visitor = await identify();
+  });
+}
+
 // --- picks ------------------------------------------------------------------------------------
 
 function togglePick(movie) {
-  if (state.picks.has(movie.id)) state.picks.delete(movie.id);
-  else state.picks.set(movie.id, movie);
+  if (state.picks.has(movie.id)) {
+    state.picks.delete(movie.id);
+    persist('Could not save your pick', (id) => dropLike(id, movie.id));
+  } else {
+    state.picks.set(movie.id, movie);
+    persist('Could not save your pick', (id) => saveLike(id, movie.id));
+  }
   renderPicks();
 }
 
@@ -237,9 +295,11 @@ $('genre').addEventListener('change', (event) => {
 $('more').addEventListener('click', () => loadMovies(false));
 $('recommend').addEventListener('click', recommend);
 $('clear').addEventListener('click', () => {
+  for (const movieId of state.picks.keys()) persist('Could not save your pick', (id) => dropLike(id, movieId));
   state.picks.clear();
   renderPicks();
 });
+$('forget').addEventListener('click', forgetMe);
 $('message-close').addEventListener('click', clearMessage);
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape') hideDetails();
@@ -250,3 +310,4 @@ loadGenres();
 loadMovies(true);
 loadHeatmap(showError);
 renderPicks();
+restorePicks();

@@ -18,20 +18,33 @@ export function svg(tag, attributes = {}, children = []) {
   return node;
 }
 
-/** GET (no body) or POST JSON; an error answer `{ error: { code, message } }` becomes a thrown Error with its message. */
-export async function api(path, body) {
-  const init = body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+/**
+ * Calls the API with JSON (same-origin, so the visitor cookie goes along). An error answer
+ * `{ error: { code, message } }` becomes a thrown Error with its message, its `status` and `code`;
+ * an empty answer (204) gives null.
+ */
+export async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin' };
+  if (body !== undefined) Object.assign(init, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   let response;
   try {
     response = await fetch(path, init);
   } catch (error) {
     throw new Error(`the server cannot be reached (${error.message})`);
   }
+  if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const message = data?.error?.message ?? `${response.status} ${response.statusText}`;
-    throw new Error(data?.error?.code ? `${message} (${data.error.code})` : message);
+    const error = new Error(data?.error?.code ? `${message} (${data.error.code})` : message);
+    Object.assign(error, { status: response.status, code: data?.error?.code });
+    throw error;
   }
   if (data === null) throw new Error(`${path}: the answer is not JSON`);
   return data;
+}
+
+/** GET (no body) or POST JSON. */
+export function api(path, body) {
+  return request(body === undefined ? 'GET' : 'POST', path, body);
 }

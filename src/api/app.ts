@@ -19,13 +19,16 @@ import { registerMovieRoutes } from './routes/movies.js';
 import { registerPageRoutes } from './routes/page.js';
 import { registerPosterRoutes } from './routes/posters.js';
 import { registerRecommendRoutes } from './routes/recommend.js';
-import { registerVisitorRoutes } from './routes/visitors.js';
+import { type CookieSecure, registerVisitorRoutes } from './routes/visitors.js';
 
 export interface AppOptions {
   service: RecommendationService;
   /** Default: silent. */
   logger?: Logger;
-  /** [] = no CORS headers (same-origin only); ['*'] = any origin. */
+  /**
+   * [] = no CORS headers (same-origin only); ['*'] = any origin, never with credentials (cookies);
+   * a list of origins = those origins, with credentials.
+   */
   corsOrigins?: string[];
   /** Per-client fixed window for anonymous clients; null/undefined or max 0 = off. */
   rateLimit?: { windowMs: number; max: number } | null;
@@ -42,6 +45,8 @@ export interface AppOptions {
   remotePosters?: boolean;
   /** Visitors' stored likes; the /api/visitors routes exist only when given. */
   visitorLikes?: VisitorLikes;
+  /** Secure flag of the visitor cookie; auto (default) = when the request URL is https. */
+  cookieSecure?: CookieSecure;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 65_536;
@@ -60,12 +65,15 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.use('*', requestLog(logger));
   app.use('*', securityHeaders);
   if (corsOrigins.length > 0) {
+    const anyOrigin = corsOrigins.includes('*');
     app.use(
       '*',
       cors({
-        origin: corsOrigins.includes('*') ? '*' : corsOrigins,
+        origin: anyOrigin ? '*' : corsOrigins,
+        // Any site may call with a bearer token it holds, but never with the visitor's cookie.
+        credentials: !anyOrigin,
         allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Content-Type', 'X-Request-Id'],
+        allowHeaders: ['Content-Type', 'X-Request-Id', 'Authorization', 'X-API-Key'],
         exposeHeaders: ['X-Request-Id', 'Retry-After'],
         maxAge: 600,
       }),
@@ -91,7 +99,9 @@ export function createApp(options: AppOptions): OpenAPIHono {
   registerRecommendRoutes(app, deps);
   registerMovieRoutes(app, deps);
   registerGenreRoutes(app, deps);
-  if (options.visitorLikes) registerVisitorRoutes(app, { likes: options.visitorLikes, movieJson: deps.movieJson });
+  if (options.visitorLikes) {
+    registerVisitorRoutes(app, { ...deps, likes: options.visitorLikes, cookieSecure: options.cookieSecure ?? 'auto' });
+  }
   registerPosterRoutes(app, { service });
   registerPageRoutes(app, { service });
   if (options.apiKeys) registerKeyRoutes(app);

@@ -91,10 +91,12 @@ const queryInt = (min: number, max: number, fallback: number) =>
 
 export const KQuery = z.object({ k: queryInt(1, 50, 10) });
 
+// Only the shape is checked here (400 for anything else): whether such a visitor exists is never said apart
+// from whether the credential is its own (both answer the same 404).
 const visitorId = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1 to 64 letters, digits, _ or -')
-  .openapi({ param: { name: 'visitorId', in: 'path' }, example: 'v-3f9a' });
+  .openapi({ param: { name: 'visitorId', in: 'path' }, example: 'Q2hvb3NlIGEgcG9zdGVyIQ' });
 
 export const VisitorParams = z.object({ visitorId });
 export const VisitorMovieParams = z.object({ visitorId, movieId: pathId('movieId') });
@@ -105,7 +107,29 @@ export const LikeBodySchema = z
 
 const VisitorLikeSchema = z.object({ movieId: MovieId, value: z.union([z.literal(1), z.literal(-1)]) }).openapi('VisitorLike');
 export const VisitorLikeResultSchema = VisitorLikeSchema;
-export const VisitorLikesSchema = z.object({ likes: z.array(VisitorLikeSchema) }).openapi('VisitorLikes');
+export const VisitorLikesSchema = z
+  .object({ likes: z.array(VisitorLikeSchema.extend({ movie: MovieSchema.optional() })) })
+  .openapi('VisitorLikes');
+
+export const LikesQuery = z.object({
+  expand: z
+    .enum(['movie'])
+    .optional()
+    .openapi({ description: '`movie`: each like also carries its Movie, so a page needs one request to show them.' }),
+});
+
+export const NewVisitorSchema = z
+  .object({
+    id: z.string().openapi({ description: '128 random bits, base64url.' }),
+    token: z.string().openapi({
+      description: '`<id>.<secret>`: present it as `Authorization: Bearer <token>` (also set as the `reelrec_visitor` cookie). Shown once.',
+    }),
+  })
+  .openapi('NewVisitor', {
+    example: { id: 'Q2hvb3NlIGEgcG9zdGVyIQ', token: 'Q2hvb3NlIGEgcG9zdGVyIQ.c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I' },
+  });
+
+export const VisitorSchema = z.object({ id: z.string() }).openapi('Visitor', { example: { id: 'Q2hvb3NlIGEgcG9zdGVyIQ' } });
 
 export const MovieQuerySchema = z.object({
   q: z.string().max(200).optional().openapi({ description: 'Case-insensitive part of the title.', example: 'monkeys' }),
@@ -148,7 +172,8 @@ export const ReadySchema = z
 
 const ERROR_DESCRIPTIONS = {
   400: 'Invalid input (`invalid_input`, `invalid_json`, `unknown_genre`); `details.issues` lists each field path',
-  404: 'Unknown movie or user (`details.ids`)',
+  404: 'Unknown movie or user (`details.ids`), or `unknown_visitor`: no valid credential for this visitor (one answer for unknown and foreign ids)',
+  409: 'The visitor already keeps as many likes as allowed (`too_many_likes`)',
   413: 'Body larger than the limit (`payload_too_large`)',
   415: 'Body is not `Content-Type: application/json` (`unsupported_media_type`)',
   429: 'Too many requests from this client (`rate_limited`); see `Retry-After`',

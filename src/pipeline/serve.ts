@@ -66,6 +66,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
     clientKey: { clientIpHeader: config.clientIpHeader, trustedProxyHops: config.trustedProxyHops },
     apiKeys: { registry: apiKeys, max: config.apiKeyRateLimit },
     visitorLikes: createVisitorLikes(loaded.store, loaded.service),
+    cookieSecure: config.cookieSecure,
   });
   const server = await serveApp(app, { port: config.port, host: config.host });
   let bot: Bot | null = null;

@@ -37,3 +37,14 @@ export class ServiceInputError extends ReelrecError {
     super('invalid_input', `${field}: ${detail}`);
   }
 }
+
+/**
+ * No visitor for this credential: none or a malformed one, an unknown id, or a credential of another
+ * visitor (HTTP 404). One message for every case, so an answer never tells whether an id exists.
+ */
+export class UnknownVisitorError extends ReelrecError {
+  override name = 'UnknownVisitorError';
+  constructor() {
+    super('unknown_visitor', 'unknown visitor: create one with POST /api/visitors and present its token');
+  }
+}

@@ -11,10 +11,17 @@ export {
   saveServiceArtifact,
 } from './artifact.js';
 export { type BlendWeights, weightsFor } from './blend-weights.js';
-export { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
+export { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError, UnknownVisitorError } from './errors.js';
 export { type HybridParts, SIGNALS, type SignalName, type SignalWeights } from './hybrid.js';
 export { type LoadedService, loadService } from './load.js';
 export { type BuiltPieces, serviceFromPieces } from './parts.js';
 export { createRecommendationService, MAX_K, MAX_PAGE, movieSummary, type ServiceData } from './service.js';
 export type * from './types.js';
-export { createVisitorLikes, type VisitorLike, type VisitorLikes, visitorStoreId } from './visitors.js';
+export {
+  createVisitorLikes,
+  type NewVisitor,
+  type VisitorId,
+  type VisitorLike,
+  type VisitorLikes,
+  type VisitorLikesOptions,
+} from './visitors.js';

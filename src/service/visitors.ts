@@ -1,46 +1,129 @@
-import { applyLikeChanges, type LikeValue, likesOf, type Store } from '../store/index.js';
-import { ServiceInputError } from './errors.js';
+import {
+  applyLikeChanges,
+  createVisitor,
+  deleteVisitor,
+  findVisitor,
+  LikeLimitError,
+  type LikeValue,
+  likesOf,
+  MAX_LIKES_PER_PERSON,
+  type Store,
+  secretMatches,
+  VISITOR_ID_PATTERN,
+  VISITOR_SECRET_PATTERN,
+  visitorUserId,
+} from '../store/index.js';
+import { LruCache } from '../util/lru.js';
+import { UnknownVisitorError } from './errors.js';
 import type { RecommendationAnswer, RecommendationService } from './types.js';
 
-/** Web visitors pick their own id (the page keeps one in localStorage); this keeps it short and plain. */
-const VISITOR_ID = /^[A-Za-z0-9_-]{1,64}$/;
+declare const authenticated: unique symbol;
+/** A visitor id that came out of authenticate(): the likes operations take nothing else. */
+export type VisitorId = string & { readonly [authenticated]: true };
 
 export interface VisitorLike {
   movieId: number;
   value: LikeValue;
 }
 
+/** What POST /api/visitors hands out once: the id, and the token `<id>.<secret>` that proves it. */
+export interface NewVisitor {
+  id: string;
+  token: string;
+}
+
 /**
- * Likes of web visitors, kept in the shared store and read back on every request, so any instance
- * behind a load balancer answers from the same likes. A like is acknowledged only once LanceDB
- * has it (write-through, unlike the bot's write-behind bursts).
+ * Visitors the server issued and their likes, kept in the shared store and read back on every
+ * request, so any instance behind a load balancer answers from the same likes. A like is
+ * acknowledged only once LanceDB has it (write-through, unlike the bot's write-behind bursts).
  */
 export interface VisitorLikes {
-  set(visitorId: string, movieId: number, value: LikeValue): Promise<VisitorLike>;
-  remove(visitorId: string, movieId: number): Promise<void>;
-  list(visitorId: string): Promise<VisitorLike[]>;
-  recommend(visitorId: string, k?: number): Promise<RecommendationAnswer>;
+  create(): Promise<NewVisitor>;
+  /**
+   * The visitor a token proves, or UnknownVisitorError — also when `claimedId` (the id in a path)
+   * is not the token's own, so another visitor's id answers exactly like an unknown one.
+   */
+  authenticate(token: string | null | undefined, claimedId?: string): Promise<VisitorId>;
+  /** Deletes the visitor and every like of theirs. */
+  erase(visitorId: VisitorId): Promise<void>;
+  set(visitorId: VisitorId, movieId: number, value: LikeValue): Promise<VisitorLike>;
+  /** Never checks the catalogue: a like of a movie a rebuild dropped can always be taken back. */
+  remove(visitorId: VisitorId, movieId: number): Promise<void>;
+  /** Likes of movies the catalogue no longer has are left out (they stay stored until removed). */
+  list(visitorId: VisitorId): Promise<VisitorLike[]>;
+  recommend(visitorId: VisitorId, k?: number): Promise<RecommendationAnswer>;
 }
 
-export function visitorStoreId(visitorId: string): string {
-  if (!VISITOR_ID.test(visitorId)) throw new ServiceInputError('visitorId', 'use 1 to 64 letters, digits, _ or -');
-  return `web:${visitorId}`;
+export interface VisitorLikesOptions {
+  /** Likes and dislikes one visitor may keep; default MAX_LIKES_PER_PERSON. */
+  maxLikes?: number;
+  /**
+   * How long a verified secret hash is reused before the store is asked again. An erase on another
+   * instance takes effect here within this time; default 10 s.
+   */
+  authCacheMs?: number;
+  /** Visitors whose hash is cached; default 10,000. */
+  authCacheEntries?: number;
 }
 
-export function createVisitorLikes(store: Store, service: RecommendationService): VisitorLikes {
-  const list = async (visitorId: string): Promise<VisitorLike[]> =>
-    (await likesOf(store, visitorStoreId(visitorId))).filter((r) => r.source === 'web').map((r) => ({ movieId: r.movie, value: r.value }));
+/** `<id>.<secret>` with both parts shaped as issued; null for anything else. */
+function parseToken(token: string | null | undefined): { id: string; secret: string } | null {
+  if (typeof token !== 'string') return null;
+  const dot = token.indexOf('.');
+  const id = token.slice(0, dot);
+  const secret = token.slice(dot + 1);
+  return dot > 0 && VISITOR_ID_PATTERN.test(id) && VISITOR_SECRET_PATTERN.test(secret) ? { id, secret } : null;
+}
+
+export function createVisitorLikes(store: Store, service: RecommendationService, options: VisitorLikesOptions = {}): VisitorLikes {
+  const maxLikes = options.maxLikes ?? MAX_LIKES_PER_PERSON;
+  const cacheMs = options.authCacheMs ?? 10_000;
+  // Caches the hash, not the verdict: a wrong secret for a cached id is still compared and refused.
+  const verified = new LruCache<string, { secretHash: string; until: number }>(options.authCacheEntries ?? 10_000);
+
+  const secretHashOf = async (id: string): Promise<string | null> => {
+    const cached = verified.get(id);
+    if (cached && cached.until > Date.now()) return cached.secretHash;
+    const visitor = await findVisitor(store, id);
+    if (!visitor) return null;
+    verified.set(id, { secretHash: visitor.secretHash, until: Date.now() + cacheMs });
+    return visitor.secretHash;
+  };
+  const stored = async (visitorId: VisitorId) => likesOf(store, visitorUserId(visitorId));
+  const list = async (visitorId: VisitorId): Promise<VisitorLike[]> =>
+    (await stored(visitorId))
+      .filter((r) => r.source === 'web' && service.hasMovie(r.movie))
+      .map((r) => ({ movieId: r.movie, value: r.value }));
+
   return {
+    async create() {
+      const { id, secret } = await createVisitor(store);
+      return { id, token: `${id}.${secret}` };
+    },
+    async authenticate(token, claimedId) {
+      const parsed = parseToken(token);
+      if (!parsed || (claimedId !== undefined && claimedId !== parsed.id)) throw new UnknownVisitorError();
+      const secretHash = await secretHashOf(parsed.id);
+      if (secretHash === null || !secretMatches(secretHash, parsed.secret)) throw new UnknownVisitorError();
+      return parsed.id as VisitorId;
+    },
+    async erase(visitorId) {
+      verified.delete(visitorId);
+      await deleteVisitor(store, visitorId);
+      // Again: an authenticate that ran during the delete may have cached the hash anew.
+      verified.delete(visitorId);
+    },
     async set(visitorId, movieId, value) {
-      const user = visitorStoreId(visitorId);
       service.getMovie(movieId);
+      const user = visitorUserId(visitorId);
+      // The store enforces the cap too; checking here answers before anything is written.
+      const held = new Set((await stored(visitorId)).map((r) => r.movie));
+      if (held.size >= maxLikes && !held.has(movieId)) throw new LikeLimitError(user, maxLikes);
       await applyLikeChanges(store, [{ user, movie: movieId, value }], 'web');
       return { movieId, value };
     },
     async remove(visitorId, movieId) {
-      const user = visitorStoreId(visitorId);
-      service.getMovie(movieId);
-      await applyLikeChanges(store, [{ user, movie: movieId, value: null }], 'web');
+      await applyLikeChanges(store, [{ user: visitorUserId(visitorId), movie: movieId, value: null }], 'web');
     },
     list,
     async recommend(visitorId, k = 10) {

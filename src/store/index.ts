@@ -48,3 +48,16 @@ export {
 export { SCHEMA_VERSION, SOURCES, type Source, TABLES, type TableName } from './schema.js';
 export { getUser, type UserInput, type UserRecord, upsertUser, upsertUsers } from './users.js';
 export type { VectorInput } from './vector.js';
+export {
+  createVisitor,
+  deleteVisitor,
+  findVisitor,
+  hashVisitorSecret,
+  secretMatches,
+  VISITOR_ID_PATTERN,
+  VISITOR_SECRET_PATTERN,
+  type VisitorCredential,
+  type VisitorRecord,
+  verifyVisitor,
+  visitorUserId,
+} from './visitors.js';

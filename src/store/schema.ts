@@ -6,7 +6,15 @@ import { Field, FixedSizeList, Float32, Int8, Int32, List, Schema, TimestampMill
  */
 export const SCHEMA_VERSION = 1;
 
-export const TABLES = { meta: 'meta', movies: 'movies', genres: 'genres', users: 'users', likes: 'likes', messages: 'messages' } as const;
+export const TABLES = {
+  meta: 'meta',
+  movies: 'movies',
+  genres: 'genres',
+  users: 'users',
+  likes: 'likes',
+  messages: 'messages',
+  visitors: 'visitors',
+} as const;
 export type TableName = (typeof TABLES)[keyof typeof TABLES];
 
 /** Where a user or a like came from. */
@@ -78,6 +86,18 @@ export function messagesSchema(): Schema {
   ]);
 }
 
+/**
+ * Web visitors the server issued. Only a hash of the secret is kept: a copy of the store does not
+ * let anyone act as a visitor. A table added after schema 1, created empty on open.
+ */
+export function visitorsSchema(): Schema {
+  return new Schema([
+    new Field('id', new Utf8(), false),
+    new Field('secret_hash', new Utf8(), false),
+    new Field('created', new TimestampMillisecond(), false),
+  ]);
+}
+
 export function dataTableSchemas(dimension: number): Array<[TableName, Schema]> {
   return [
     [TABLES.movies, moviesSchema(dimension)],
@@ -85,5 +105,6 @@ export function dataTableSchemas(dimension: number): Array<[TableName, Schema]> 
     [TABLES.users, usersSchema(dimension)],
     [TABLES.likes, likesSchema()],
     [TABLES.messages, messagesSchema()],
+    [TABLES.visitors, visitorsSchema()],
   ];
 }

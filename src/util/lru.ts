@@ -32,10 +32,6 @@ export class LruCache<K, V> {
     this.trim();
   }
 
-  delete(key: K): void {
-    this.map.delete(key);
-  }
-
   /** Evicts the oldest entries not kept until the map is within capacity (or only kept ones remain). */
   trim(): void {
     if (this.map.size <= this.capacity) return;
@@ -43,6 +39,10 @@ export class LruCache<K, V> {
       if (this.map.size <= this.capacity) return;
       if (!this.keep?.(key, value)) this.map.delete(key);
     }
+  }
+
+  delete(key: K): boolean {
+    return this.map.delete(key);
   }
 
   get size(): number {

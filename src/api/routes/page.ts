@@ -16,6 +16,7 @@ const STATIC_FILES: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
   'dom.js': 'text/javascript; charset=utf-8',
   'insights.js': 'text/javascript; charset=utf-8',
+  'visitor.js': 'text/javascript; charset=utf-8',
   'posters.css': 'text/css; charset=utf-8',
   'app.css': 'text/css; charset=utf-8',
 };
