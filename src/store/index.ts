@@ -29,6 +29,22 @@ export {
   MAX_LIKES_PER_PERSON,
   unlike,
 } from './likes.js';
+export {
+  cleanupCutoff,
+  type OptimizeStoreOptions,
+  optimizeStore,
+  type TableUpkeep,
+  type UpkeepStats,
+} from './maintenance.js';
+export {
+  isObjectStoreUri,
+  type LockHolder,
+  MaintenanceLock,
+  MaintenanceLockedError,
+  type MaintenanceLockOptions,
+  maintenanceLockFile,
+} from './maintenance-lock.js';
+export { type Maintenance, type MaintenanceLog, type MaintenanceOptions, startMaintenance } from './maintenance-scheduler.js';
 export { allMessages, movieOfMessage, type PostedMessage, rememberMessages } from './messages.js';
 export { META_KEYS, type StoreMeta } from './meta.js';
 export {
@@ -43,6 +59,7 @@ export {
   searchMovies,
   upsertMovies,
 } from './movies.js';
+export { repairDuplicateLikes } from './repair-likes.js';
 export { SCHEMA_VERSION, SOURCES, type Source, TABLES, type TableName } from './schema.js';
 export { getUser, type UserInput, type UserRecord, upsertUser, upsertUsers } from './users.js';
 export type { VectorInput } from './vector.js';
