@@ -10,6 +10,7 @@ import { genresCommand } from './commands/genres.js';
 import { postersCommand } from './commands/posters.js';
 import { sampleCommand } from './commands/sample.js';
 import { startCommand } from './commands/start.js';
+import { storeCommand } from './commands/store.js';
 import { trainCommand } from './commands/train.js';
 import { reportFailure } from './fail.js';
 
@@ -27,7 +28,8 @@ const program = new Command('reelrec')
   .addCommand(genresCommand)
   .addCommand(postersCommand)
   .addCommand(benchCommand)
-  .addCommand(botCommand);
+  .addCommand(botCommand)
+  .addCommand(storeCommand);
 
 try {
   await program.parseAsync(process.argv);

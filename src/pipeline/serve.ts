@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import { ConfigError, ReelrecError } from '../errors.js';
 import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
 import { builtName, firstRunBuild, isBuilt } from './first-run.js';
+import { startStoreMaintenance } from './store-maintenance.js';
 
 /** The bot's options from the settings; shared by `reelrec start` and `reelrec bot`. */
 export function botOptions(config: Config, loaded: LoadedService, logger: Logger): BotOptions {
@@ -72,6 +73,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
       throw error;
     }
   }
+  const maintenance = startStoreMaintenance(config, loaded.store, logger.child({ task: 'store-upkeep' }));
   return {
     server,
     loaded,
@@ -82,6 +84,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
       // Stop taking work first, then write what is queued, then release the store.
       await server.close();
       await bot?.stop();
+      await maintenance?.stop();
       await loaded.close();
     },
   };
