@@ -10,8 +10,12 @@ import {
   startMaintenance,
 } from '../store/index.js';
 
-/** How often the tables' versions are checked: a local stat or one small object-store read per table. */
-const CHECK_MS = 1000;
+/**
+ * How often the tables' versions are checked. Locally a check is a directory read per table, so it is
+ * frequent enough that a burst of writes cannot pile up many versions past the trigger between checks;
+ * on an object store each check is a request per table, so it is sparser.
+ */
+const CHECK_MS = { local: 250, objectStore: 2000 };
 
 /**
  * Whether this instance runs store upkeep. auto: yes for a local store (the lock file in it picks one
@@ -28,7 +32,7 @@ export function startStoreMaintenance(config: Config, store: Store, log: Mainten
   if (!maintenanceOn(config)) return null;
   const lockFile = maintenanceLockFile(store.uri);
   return startMaintenance(store, {
-    checkMs: CHECK_MS,
+    checkMs: lockFile ? CHECK_MS.local : CHECK_MS.objectStore,
     versionsTrigger: config.maintenanceVersions,
     intervalSeconds: config.maintenanceIntervalSeconds,
     graceSeconds: config.maintenanceGraceSeconds,
