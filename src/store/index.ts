@@ -18,6 +18,7 @@ export {
 export { type GenreInput, type GenreRecord, listGenres, upsertGenres } from './genres.js';
 export { type IndexRecallOptions, type IndexRecallResult, MIN_INDEX_ROWS, measureIndexRecall } from './index-recall.js';
 export { LikeBook, type LikeBookOptions } from './like-book.js';
+export { allLikeRows } from './like-rows.js';
 export {
   applyLikeChanges,
   forgetUser,

@@ -88,3 +88,8 @@ export function groupByKey<T extends LikeRecord>(rows: readonly T[]): Map<string
 export function latestPerKey<T extends LikeRecord>(rows: readonly T[]): T[] {
   return [...groupByKey(rows).values()].map((group) => group[0] as T);
 }
+
+/** Every like row as stored, duplicates included: for checks of what reads have to resolve. */
+export function allLikeRows(store: Store): Promise<LikeRecord[]> {
+  return readLikeRows(store, 'allLikeRows', null);
+}

@@ -39,7 +39,7 @@ async function versions(store: Store): Promise<Map<TableName, number>> {
 }
 
 /**
- * Runs optimizeStore whenever a table advanced `versionsTrigger` versions since the last run, or
+ * Runs optimizeStore (a full run at most once per grace period, compaction only in between) whenever a table advanced `versionsTrigger` versions since the last run, or
  * `intervalSeconds` after the last run when anything advanced at all — never two runs at once.
  * The baseline is the versions seen just *before* a run, so a run's own compaction commit counts
  * as an advance: one more run follows after the interval and removes the files that compaction
@@ -54,6 +54,9 @@ export function startMaintenance(store: Store, options: MaintenanceOptions): Mai
   let stopped = false;
   let runs = 0;
   let lockedLogged = false;
+  // Cleanup keeps every version replaced within the grace period, so cleaning up more often than
+  // that finds little; it reads every manifest, while compaction alone is cheap. Runs in between compact only.
+  let lastCleanup = 0;
 
   const run = async (before: Map<TableName, number>): Promise<UpkeepStats | null> => {
     if (lock && !(await lock.acquire())) {
@@ -64,7 +67,9 @@ export function startMaintenance(store: Store, options: MaintenanceOptions): Mai
     }
     lockedLogged = false;
     try {
-      const stats = await optimizeStore(store, { graceSeconds: options.graceSeconds });
+      const cleanup = Date.now() - lastCleanup >= Math.max(1, options.graceSeconds) * 1000;
+      const stats = await optimizeStore(store, { graceSeconds: options.graceSeconds, cleanup });
+      if (cleanup) lastCleanup = Date.now();
       baseline = before;
       runs += 1;
       log.info(
@@ -73,6 +78,7 @@ export function startMaintenance(store: Store, options: MaintenanceOptions): Mai
           duplicatesRepaired: stats.duplicatesRepaired,
           versionsRemoved: stats.tables.reduce((n, t) => n + t.versionsRemoved, 0),
           fragmentsCompacted: stats.tables.reduce((n, t) => n + t.fragmentsCompacted, 0),
+          cleanup,
         },
         'store upkeep done',
       );

@@ -25,6 +25,11 @@ export interface UpkeepStats {
 export interface OptimizeStoreOptions {
   /** Versions that stopped being the latest less than this long ago are kept for reads in flight. */
   graceSeconds: number;
+  /**
+   * false: compact only, without the duplicate repair (a scan of the likes table) and the version
+   * cleanup (a read of every manifest). The scheduler compacts often and cleans up less often.
+   */
+  cleanup?: boolean;
   /** Injected clock, for tests. */
   now?: () => Date;
 }
@@ -85,6 +90,16 @@ async function upkeepTable(name: TableName, table: Table, options: OptimizeStore
     const compacted = await retryConflicts(() => table.optimize({ cleanupOlderThan: NOTHING_OLDER_THAN }));
     // Compaction may commit more than one version; those are not the table's history before the run.
     const committed = (await table.version()) - start;
+    if (options.cleanup === false) {
+      return {
+        name,
+        versionsBefore: start,
+        versionsRemoved: 0,
+        fragmentsCompacted: compacted.compaction.fragmentsRemoved,
+        fragmentsAdded: compacted.compaction.fragmentsAdded,
+        bytesRemoved: 0,
+      };
+    }
     // 2. Then remove old versions, keeping those a read may still be using (see cleanupCutoff).
     const versions = await table.listVersions();
     const cutoff = cleanupCutoff(versions, now(), options.graceSeconds);
@@ -112,7 +127,7 @@ export async function optimizeStore(store: Store, options: OptimizeStoreOptions)
   }
   const started = performance.now();
   // Repair first, so the compaction that follows also folds in the repair's deletions.
-  const duplicatesRepaired = await repairDuplicateLikes(store);
+  const duplicatesRepaired = options.cleanup === false ? 0 : await repairDuplicateLikes(store);
   const tables: TableUpkeep[] = [];
   for (const [name, table] of Object.entries(store.tables) as Array<[TableName, Table]>) {
     tables.push(await upkeepTable(name, table, options));
