@@ -86,8 +86,23 @@ async function tableDuplicates(store: Store): Promise<number> {
 
 async function round(uri: string, storage: Record<string, string> | undefined) {
   const started = performance.now();
-  const reports = await Promise.all(Array.from({ length: WRITERS }, (_, i) => runWriter(i, uri, storage)));
   const store = await openBuiltStore(uri, storage);
+  // While they write, look at the table as it is: how often concurrent writers left duplicate rows.
+  const sampled = { samples: 0, withDuplicates: 0, most: 0 };
+  let writing = true;
+  const sampler = (async () => {
+    while (writing) {
+      const d = await tableDuplicates(store);
+      sampled.samples++;
+      if (d > 0) sampled.withDuplicates++;
+      sampled.most = Math.max(sampled.most, d);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  const reports = await Promise.all(Array.from({ length: WRITERS }, (_, i) => runWriter(i, uri, storage))).finally(() => {
+    writing = false;
+  });
+  await sampler;
   try {
     const { lost, checked, visibleDuplicates } = await check(store, reports);
     const duplicateRowsInTable = await tableDuplicates(store);
@@ -103,6 +118,7 @@ async function round(uri: string, storage: Record<string, string> | undefined) {
       acknowledgedKeysChecked: checked,
       lost,
       visibleDuplicates,
+      duplicateRowsSampledDuringRun: sampled,
       duplicateRowsInTable,
       duplicatesRepaired: repair.duplicatesRepaired,
       duplicateRowsAfterRepair: afterRepair,

@@ -19,7 +19,7 @@ import {
 export const OWNED_USERS = 20;
 export const OWNED_MOVIES = 50;
 export const SHARED_USERS = 5;
-export const SHARED_MOVIES = 20;
+export const SHARED_MOVIES = 4;
 
 export const ownedUser = (writer: number, i: number): string => `web:w${writer}-u${i}`;
 export const sharedUser = (i: number): string => `web:shared-u${i}`;
@@ -72,9 +72,15 @@ async function main(): Promise<void> {
         report.owned[key] = value;
         delete report.uncertain[key];
       } else {
-        // A key every writer sets at once (the value flips every 300 ms): concurrent inserts of one key.
-        const value: LikeValue = Math.floor(Date.now() / 300) % 2 === 0 ? 1 : -1;
-        await applyLikeChanges(store, [{ user: sharedUser(rng.int(SHARED_USERS)), movie: 1 + rng.int(SHARED_MOVIES), value }], 'web');
+        // A key every writer changes at once: it cycles absent → like → dislike every 300 ms slot, so the
+        // writers race to insert it again after each removal (where concurrent writers duplicate rows).
+        const slot = Math.floor(Date.now() / 300) % 3;
+        const shared: LikeValue | null = slot === 0 ? null : slot === 1 ? 1 : -1;
+        await applyLikeChanges(
+          store,
+          [{ user: sharedUser(rng.int(SHARED_USERS)), movie: 1 + rng.int(SHARED_MOVIES), value: shared }],
+          'web',
+        );
       }
       report.writes++;
     } catch (error) {
