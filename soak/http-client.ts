@@ -40,6 +40,8 @@ export function keepAliveClient(base: string, sockets = 8): KeepAliveClient {
           },
         );
         req.on('error', reject);
+        // A request the server never answers fails the soak instead of hanging it.
+        req.setTimeout(30_000, () => req.destroy(new Error(`${method} ${path}: no answer within 30 s`)));
         req.end(body);
       });
     },

@@ -122,6 +122,19 @@ describe('optimizeStore', () => {
     expect((await likesOf(store, 'u2')).length).toBe(5);
   });
 
+  it('cleanup: false compacts only: no version removed, no repair', async () => {
+    await singleWrites(20);
+    await store.tables.likes.add([{ user_id: 'u9', movie_id: 1, value: 1, source: 'web', time: t(1) }]);
+    await store.tables.likes.add([{ user_id: 'u9', movie_id: 1, value: 1, source: 'web', time: t(1) }]);
+    await sleep(2200);
+    const stats = await optimizeStore(store, { graceSeconds: 0, cleanup: false });
+    expect(stats.duplicatesRepaired).toBe(0);
+    expect(stats.tables.every((s) => s.versionsRemoved === 0)).toBe(true);
+    expect(stats.tables.find((s) => s.name === 'likes')?.fragmentsCompacted).toBeGreaterThan(1);
+    expect((await store.tables.likes.stats()).fragmentStats.numFragments).toBe(1);
+    expect((await optimizeStore(store, { graceSeconds: 0 })).duplicatesRepaired).toBe(1);
+  });
+
   it('refuses a negative grace', async () => {
     await expect(optimizeStore(store, { graceSeconds: -1 })).rejects.toMatchObject({ code: 'store_input' });
   });
