@@ -12,6 +12,7 @@ import { postersCommand } from './commands/posters.js';
 import { releaseCommand } from './commands/release.js';
 import { sampleCommand } from './commands/sample.js';
 import { startCommand } from './commands/start.js';
+import { storeCommand } from './commands/store.js';
 import { trainCommand } from './commands/train.js';
 import { reportFailure } from './fail.js';
 
@@ -31,7 +32,8 @@ const program = new Command('reelrec')
   .addCommand(releaseCommand)
   .addCommand(benchCommand)
   .addCommand(botCommand)
-  .addCommand(keysCommand);
+  .addCommand(keysCommand)
+  .addCommand(storeCommand);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,6 +7,7 @@ import { ApiKeyRegistry, keysFilePath, parseApiKeysSetting } from '../keys/index
 import { discordLikesJournalDir } from '../paths.js';
 import { createVisitorLikes, type LoadedService, loadService } from '../service/index.js';
 import { builtName, firstRunBuild, isBuilt } from './first-run.js';
+import { startStoreMaintenance } from './store-maintenance.js';
 
 /** The bot's options from the settings; shared by `reelrec start` and `reelrec bot`. */
 export function botOptions(config: Config, loaded: LoadedService, logger: Logger): BotOptions {
@@ -79,6 +80,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
       throw error;
     }
   }
+  const maintenance = startStoreMaintenance(config, loaded.store, logger.child({ task: 'store-upkeep' }));
   return {
     server,
     loaded,
@@ -89,6 +91,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
       // Stop taking work first, then write what is queued, then release the store.
       await server.close();
       await bot?.stop();
+      await maintenance?.stop();
       await loaded.close();
     },
   };

@@ -20,6 +20,7 @@ export { type GenreInput, type GenreRecord, listGenres, upsertGenres } from './g
 export { type IndexRecallOptions, type IndexRecallResult, MIN_INDEX_ROWS, measureIndexRecall } from './index-recall.js';
 export { LikeBook, type LikeBookCloseReport, type LikeBookOptions } from './like-book.js';
 export { type JournalRecord, LikeJournal, type LikeJournalOptions } from './like-journal.js';
+export { allLikeRows } from './like-rows.js';
 export {
   applyLikeChanges,
   forgetUser,
@@ -31,6 +32,22 @@ export {
   MAX_LIKES_PER_PERSON,
   unlike,
 } from './likes.js';
+export {
+  cleanupCutoff,
+  type OptimizeStoreOptions,
+  optimizeStore,
+  type TableUpkeep,
+  type UpkeepStats,
+} from './maintenance.js';
+export {
+  isObjectStoreUri,
+  type LockHolder,
+  MaintenanceLock,
+  MaintenanceLockedError,
+  type MaintenanceLockOptions,
+  maintenanceLockFile,
+} from './maintenance-lock.js';
+export { type Maintenance, type MaintenanceLog, type MaintenanceOptions, startMaintenance } from './maintenance-scheduler.js';
 export { allMessages, movieOfMessage, type PostedMessage, rememberMessages } from './messages.js';
 export { META_KEYS, type StoreMeta } from './meta.js';
 export {
@@ -45,6 +62,7 @@ export {
   searchMovies,
   upsertMovies,
 } from './movies.js';
+export { repairDuplicateLikes } from './repair-likes.js';
 export { SCHEMA_VERSION, SOURCES, type Source, TABLES, type TableName } from './schema.js';
 export { getUser, type UserInput, type UserRecord, upsertUser, upsertUsers } from './users.js';
 export type { VectorInput } from './vector.js';

@@ -1,11 +1,11 @@
 import type { Store } from './connect.js';
-import { guard, StoreInputError } from './errors.js';
-import { date, num, type RawRow, str } from './rows.js';
+import { guard, LikeLimitError, StoreInputError } from './errors.js';
+import { groupByKey, type LikeRecord, type LikeValue, latestPerKey, likeKey, readLikeRows } from './like-rows.js';
 import type { Source } from './schema.js';
-import { checkMovieId, checkText, chunks, lastByKey, sqlInt, sqlIntList, sqlString } from './sql.js';
+import { checkMovieId, checkText, chunks, lastByKey, sqlInt, sqlIntList, sqlString, sqlStringList } from './sql.js';
 import { checkDate, checkSource } from './users.js';
 
-export type LikeValue = 1 | -1;
+export type { LikeRecord, LikeValue } from './like-rows.js';
 
 /**
  * Likes and dislikes one person (user id, all sources together) may keep. Far above what a person picks by
@@ -13,35 +13,17 @@ export type LikeValue = 1 | -1;
  */
 export const MAX_LIKES_PER_PERSON = 2000;
 
-export interface LikeRecord {
-  user: string;
-  movie: number;
-  /** +1 like, −1 dislike. */
-  value: LikeValue;
-  source: Source;
-  time: Date;
-}
-
 function keyFilter(user: string, movie: number, source: Source): string {
   return `user_id = ${sqlString(user)} AND movie_id = ${sqlInt(movie)} AND source = ${sqlString(source)}`;
 }
 
 /**
- * Records a like (+1) or dislike (−1). One row per (user, movie, source): liking again, or flipping
- * to a dislike, replaces the earlier row and its time.
+ * Records a like (+1) or dislike (−1). One row per (user, movie, source): flipping to a dislike
+ * replaces the earlier row and its time; liking again what is already liked writes nothing.
  */
 export async function like(store: Store, user: string, movie: number, value: LikeValue, source: Source, time = new Date()): Promise<void> {
   if (value !== 1 && value !== -1) throw new StoreInputError(`like value must be 1 or -1, got ${String(value)}`);
-  const record = {
-    user_id: checkText(user, 'user id'),
-    movie_id: checkMovieId(movie),
-    value,
-    source: checkSource(source),
-    time: checkDate(time, 'like time'),
-  };
-  await guard('like', () =>
-    store.tables.likes.mergeInsert(['user_id', 'movie_id', 'source']).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute([record]),
-  );
+  await applyLikeChanges(store, [{ user, movie, value, time }], source);
 }
 
 export interface LikeChange {
@@ -52,25 +34,54 @@ export interface LikeChange {
   time?: Date;
 }
 
+/** Every like row of these users (all sources), one query per thousand users. */
+async function rowsOfUsers(store: Store, users: readonly string[]): Promise<LikeRecord[]> {
+  const rows: LikeRecord[] = [];
+  for (const part of chunks(users)) rows.push(...(await readLikeRows(store, 'applyLikeChanges', `user_id IN ${sqlStringList(part)}`)));
+  return rows;
+}
+
+/** Refuses, before anything is written, a change set that would grow a person past MAX_LIKES_PER_PERSON. */
+function checkCap(stored: Map<string, LikeRecord[]>, added: Map<string, number>, removed: Map<string, number[]>): void {
+  const held = new Map<string, number>();
+  for (const [first] of stored.values()) if (first) held.set(first.user, (held.get(first.user) ?? 0) + 1);
+  for (const [user, count] of added) {
+    const after = (held.get(user) ?? 0) + count - (removed.get(user)?.length ?? 0);
+    if (after > MAX_LIKES_PER_PERSON) throw new LikeLimitError(user, MAX_LIKES_PER_PERSON);
+  }
+}
+
 /**
  * Applies many changes at once — one mergeInsert for the sets, one delete per user for the
  * removals — so a burst of reactions costs two LanceDB versions, not one per reaction. For a key
- * changed twice, the last change wins.
+ * changed twice, the last change wins. Every LanceDB write commits a table version even when it
+ * changes nothing, so the users' rows are read first and only real changes are written: setting
+ * the stored value again or removing what is not there commits nothing. Returns how many
+ * (user, movie) likes changed.
  */
-export async function applyLikeChanges(store: Store, changes: readonly LikeChange[], source: Source): Promise<void> {
+export async function applyLikeChanges(store: Store, changes: readonly LikeChange[], source: Source): Promise<number> {
   checkSource(source);
   const last = lastByKey(changes, (c) => `${checkText(c.user, 'user id')}\u0000${checkMovieId(c.movie)}`);
-  const sets = last
-    .filter((c) => c.value !== null)
-    .map((c) => ({
-      user_id: c.user,
-      movie_id: c.movie,
-      value: c.value as LikeValue,
-      source,
-      time: checkDate(c.time ?? new Date(), 'like time'),
-    }));
+  for (const c of last) {
+    if (c.value !== null && c.value !== 1 && c.value !== -1)
+      throw new StoreInputError(`like value must be 1 or -1, got ${String(c.value)}`);
+  }
+  if (last.length === 0) return 0;
+  const stored = groupByKey(await rowsOfUsers(store, [...new Set(last.map((c) => c.user))]));
+  const sets: Array<{ user_id: string; movie_id: number; value: LikeValue; source: Source; time: Date }> = [];
+  const added = new Map<string, number>();
   const removals = new Map<string, number[]>();
-  for (const c of last) if (c.value === null) removals.set(c.user, [...(removals.get(c.user) ?? []), c.movie]);
+  for (const c of last) {
+    const current = stored.get(likeKey(c.user, c.movie, source))?.[0];
+    if (c.value === null) {
+      if (current) removals.set(c.user, [...(removals.get(c.user) ?? []), c.movie]);
+    } else if (current?.value !== c.value) {
+      // A changed value rewrites every row of the key: merge insert updates each duplicate it matches.
+      sets.push({ user_id: c.user, movie_id: c.movie, value: c.value, source, time: checkDate(c.time ?? new Date(), 'like time') });
+      if (!current) added.set(c.user, (added.get(c.user) ?? 0) + 1);
+    }
+  }
+  checkCap(stored, added, removals);
   await guard('applyLikeChanges', async () => {
     if (sets.length > 0) {
       await store.tables.likes
@@ -87,38 +98,36 @@ export async function applyLikeChanges(store: Store, changes: readonly LikeChang
       }
     }
   });
+  return sets.length + [...removals.values()].reduce((n, movies) => n + movies.length, 0);
 }
 
-/** Removes the like or dislike; true when there was one. */
+/** Removes the like or dislike; true when there was one. Nothing is committed when there is none. */
 export async function unlike(store: Store, user: string, movie: number, source: Source): Promise<boolean> {
   const filter = keyFilter(checkText(user, 'user id'), checkMovieId(movie), checkSource(source));
-  const result = await guard('unlike', () => store.tables.likes.delete(filter));
-  return result.numDeletedRows > 0;
+  return guard('unlike', async () => {
+    if ((await store.tables.likes.countRows(filter)) === 0) return false;
+    return (await store.tables.likes.delete(filter)).numDeletedRows > 0;
+  });
 }
 
-/** A user's likes and dislikes from every source, oldest first. */
+/**
+ * A user's likes and dislikes from every source, oldest first: one per (movie, source) even when
+ * concurrent writers left duplicate rows (the latest wins, as the maintenance repair decides).
+ */
 export async function likesOf(store: Store, user: string): Promise<LikeRecord[]> {
-  const filter = `user_id = ${sqlString(checkText(user, 'user id'))}`;
-  const rows: RawRow[] = await guard('likesOf', () =>
-    store.tables.likes.query().where(filter).select(['user_id', 'movie_id', 'value', 'source', 'time']).toArray(),
-  );
-  return rows
-    .map((r) => ({
-      user: str(r, 'user_id'),
-      movie: num(r, 'movie_id'),
-      value: (num(r, 'value') > 0 ? 1 : -1) as LikeValue,
-      source: checkSource(str(r, 'source')),
-      time: date(r, 'time'),
-    }))
-    .sort((a, b) => a.time.getTime() - b.time.getTime() || a.movie - b.movie);
+  const rows = await readLikeRows(store, 'likesOf', `user_id = ${sqlString(checkText(user, 'user id'))}`);
+  return latestPerKey(rows).sort((a, b) => a.time.getTime() - b.time.getTime() || a.movie - b.movie || a.source.localeCompare(b.source));
 }
 
 /** Deletes everything the store holds about a user (likes and the user row), e.g. on a privacy request. */
 export async function forgetUser(store: Store, user: string): Promise<{ likes: number; user: boolean }> {
   const id = sqlString(checkText(user, 'user id'));
   return guard('forgetUser', async () => {
-    const likes = await store.tables.likes.delete(`user_id = ${id}`);
-    const users = await store.tables.users.delete(`id = ${id}`);
-    return { likes: likes.numDeletedRows, user: users.numDeletedRows > 0 };
+    // Only delete what is there: an empty delete still commits a table version.
+    const deleteWhere = async (table: typeof store.tables.likes, filter: string) =>
+      (await table.countRows(filter)) === 0 ? 0 : (await table.delete(filter)).numDeletedRows;
+    const likes = await deleteWhere(store.tables.likes, `user_id = ${id}`);
+    const users = await deleteWhere(store.tables.users, `id = ${id}`);
+    return { likes, user: users > 0 };
   });
 }

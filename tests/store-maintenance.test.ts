@@ -1,0 +1,239 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  applyLikeChanges,
+  cleanupCutoff,
+  likesOf,
+  MaintenanceLock,
+  MaintenanceLockedError,
+  maintenanceLockFile,
+  openStore,
+  optimizeStore,
+  type Store,
+  startMaintenance,
+} from '../src/store/index.js';
+
+const embedder = { id: 'test-embedder', model: 'unit/model-4', dimension: 4 };
+let dir: string;
+let store: Store;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'reelrec-store-upkeep-'));
+  store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+});
+
+afterEach(async () => {
+  store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const t = (s: number): Date => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
+
+async function singleWrites(n: number, user = 'u1'): Promise<void> {
+  for (let i = 0; i < n; i++) await applyLikeChanges(store, [{ user, movie: i % 7, value: i % 2 === 0 ? 1 : -1, time: t(i) }], 'web');
+}
+
+describe('cleanupCutoff', () => {
+  const at = (version: number, s: number) => ({ version, timestamp: new Date(s * 1000), metadata: {} });
+
+  it('is the commit time of the version that was the latest `grace` ago, less a margin', () => {
+    const versions = [at(1, 0), at(2, 10), at(3, 20), at(4, 100)];
+    // 95 s: version 3 was the latest (until 100), so it and everything after stay; 1 and 2 were replaced long ago.
+    expect(cleanupCutoff(versions, new Date(105_000), 10)?.getTime()).toBe(18_000);
+    // An old latest version that a compaction just replaced is kept, however old its commit.
+    expect(cleanupCutoff([at(1, 0), at(2, 1000)], new Date(1005_000), 10)?.getTime()).toBe(-2000);
+    expect(cleanupCutoff([at(1, 100)], new Date(105_000), 10)).toBeNull();
+  });
+});
+
+describe('optimizeStore', () => {
+  it('compacts and removes old versions, and every read answers the same before and after', async () => {
+    await singleWrites(40);
+    const before = await likesOf(store, 'u1');
+    const versions = (await store.tables.likes.listVersions()).length;
+    expect(versions).toBeGreaterThan(40);
+    // grace 0 still keeps the last 2 s (the cut-off margin): wait that out.
+    await sleep(2200);
+    const stats = await optimizeStore(store, { graceSeconds: 0 });
+    const likes = stats.tables.find((s) => s.name === 'likes');
+    expect(likes?.versionsBefore).toBe(versions);
+    expect(likes?.fragmentsCompacted).toBeGreaterThan(1);
+    expect(likes?.fragmentsAdded).toBe(1);
+    expect(likes?.versionsRemoved).toBeGreaterThanOrEqual(versions - 1);
+    expect((await store.tables.likes.listVersions()).length).toBeLessThanOrEqual(2);
+    expect((await store.tables.likes.stats()).fragmentStats.numFragments).toBe(1);
+    expect(await likesOf(store, 'u1')).toEqual(before);
+  });
+
+  it('keeps every version replaced within the grace period', async () => {
+    await singleWrites(10);
+    const stats = await optimizeStore(store, { graceSeconds: 3600 });
+    expect(stats.tables.every((s) => s.versionsRemoved === 0)).toBe(true);
+    // All of them can still be read.
+    for (const v of await store.tables.likes.listVersions()) {
+      await store.tables.likes.checkout(v.version);
+      await store.tables.likes.countRows();
+    }
+    await store.tables.likes.checkoutLatest();
+  });
+
+  it('repairs duplicate likes, keeping the row readers believe', async () => {
+    const row = (movie: number, value: 1 | -1, s: number) => ({ user_id: 'u1', movie_id: movie, value, source: 'web', time: t(s) });
+    await store.tables.likes.add([row(1, 1, 1), row(1, -1, 5), row(1, 1, 3)]);
+    await store.tables.likes.add([row(2, 1, 2), row(2, 1, 2), row(2, 1, 2)]);
+    await store.tables.likes.add([row(3, -1, 2), { ...row(3, -1, 9), user_id: 'u2' }]);
+    const before = [await likesOf(store, 'u1'), await likesOf(store, 'u2')];
+    const stats = await optimizeStore(store, { graceSeconds: 10 });
+    expect(stats.duplicatesRepaired).toBe(4);
+    expect(await store.tables.likes.countRows()).toBe(4);
+    expect([await likesOf(store, 'u1'), await likesOf(store, 'u2')]).toEqual(before);
+    expect((await optimizeStore(store, { graceSeconds: 10 })).duplicatesRepaired).toBe(0);
+  });
+
+  it('readers and writers keep working while upkeep runs', async () => {
+    await singleWrites(30);
+    let stop = false;
+    let reads = 0;
+    const errors: unknown[] = [];
+    const reader = (async () => {
+      while (!stop) {
+        try {
+          expect((await likesOf(store, 'u1')).length).toBe(7);
+          reads++;
+        } catch (error) {
+          errors.push(error);
+        }
+      }
+    })();
+    const writer = (async () => {
+      for (let i = 0; !stop; i++) {
+        await applyLikeChanges(store, [{ user: 'u2', movie: i % 5, value: i % 2 === 0 ? 1 : -1 }], 'web').catch((e) => errors.push(e));
+      }
+    })();
+    for (let i = 0; i < 4; i++) await optimizeStore(store, { graceSeconds: 1 });
+    stop = true;
+    await Promise.all([reader, writer]);
+    expect(errors).toEqual([]);
+    expect(reads).toBeGreaterThan(0);
+    expect((await likesOf(store, 'u2')).length).toBe(5);
+  });
+
+  it('cleanup: false compacts only: no version removed, no repair', async () => {
+    await singleWrites(20);
+    await store.tables.likes.add([{ user_id: 'u9', movie_id: 1, value: 1, source: 'web', time: t(1) }]);
+    await store.tables.likes.add([{ user_id: 'u9', movie_id: 1, value: 1, source: 'web', time: t(1) }]);
+    await sleep(2200);
+    const stats = await optimizeStore(store, { graceSeconds: 0, cleanup: false });
+    expect(stats.duplicatesRepaired).toBe(0);
+    expect(stats.tables.every((s) => s.versionsRemoved === 0)).toBe(true);
+    expect(stats.tables.find((s) => s.name === 'likes')?.fragmentsCompacted).toBeGreaterThan(1);
+    expect((await store.tables.likes.stats()).fragmentStats.numFragments).toBe(1);
+    expect((await optimizeStore(store, { graceSeconds: 0 })).duplicatesRepaired).toBe(1);
+  });
+
+  it('refuses a negative grace', async () => {
+    await expect(optimizeStore(store, { graceSeconds: -1 })).rejects.toMatchObject({ code: 'store_input' });
+  });
+});
+
+describe('MaintenanceLock', () => {
+  it('is held by one holder at a time, and released', async () => {
+    const file = maintenanceLockFile(join(dir, 'db')) as string;
+    expect(maintenanceLockFile('az://box/store')).toBeNull();
+    const a = new MaintenanceLock(file);
+    const b = new MaintenanceLock(file);
+    expect(await a.acquire()).toBe(true);
+    expect(await a.acquire()).toBe(true);
+    expect(await b.acquire()).toBe(false);
+    await expect(b.acquireOrThrow()).rejects.toBeInstanceOf(MaintenanceLockedError);
+    await expect(b.acquireOrThrow()).rejects.toThrow(new RegExp(`pid ${process.pid} on ${hostname()}`));
+    expect(await a.holder()).toMatchObject({ pid: process.pid, host: hostname() });
+    await a.release();
+    expect(await b.acquire()).toBe(true);
+    await b.release();
+  });
+
+  it('is taken over when its holder died on this host, or stopped refreshing it', async () => {
+    const file = join(dir, 'lock');
+    // A pid that certainly exited: a child that already ended.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const old = new Date().toISOString();
+    await writeFile(file, JSON.stringify({ pid: dead, host: hostname(), since: old, refreshed: old, token: 'x' }));
+    const a = new MaintenanceLock(file);
+    expect(await a.acquire()).toBe(true);
+    await a.release();
+
+    const long = new Date(Date.now() - 10 * 60_000).toISOString();
+    await writeFile(file, JSON.stringify({ pid: 1, host: 'elsewhere', since: long, refreshed: long, token: 'y' }));
+    expect(await new MaintenanceLock(file, { staleMs: 60_000 }).acquire()).toBe(true);
+
+    const fresh = new Date().toISOString();
+    await writeFile(file, JSON.stringify({ pid: 1, host: 'elsewhere', since: fresh, refreshed: fresh, token: 'z' }));
+    expect(await new MaintenanceLock(file).acquire()).toBe(false);
+    expect(JSON.parse(await readFile(file, 'utf8')).token).toBe('z');
+  });
+
+  it('a holder refreshes its time and notices when the lock was taken from it', async () => {
+    const file = join(dir, 'lock');
+    const a = new MaintenanceLock(file, { refreshMs: 50 });
+    expect(await a.acquire()).toBe(true);
+    const first = JSON.parse(await readFile(file, 'utf8')).refreshed;
+    await sleep(200);
+    expect(JSON.parse(await readFile(file, 'utf8')).refreshed > first).toBe(true);
+    const now = new Date().toISOString();
+    await writeFile(file, JSON.stringify({ pid: 1, host: 'elsewhere', since: now, refreshed: now, token: 'other' }));
+    expect(await a.acquire()).toBe(false);
+    expect(a.held).toBe(false);
+  });
+});
+
+describe('startMaintenance', () => {
+  const log = {
+    lines: [] as string[],
+    info: (_: object, m: string) => log.lines.push(m),
+    warn: (_: object, m: string) => log.lines.push(m),
+  };
+
+  it('runs once a table advanced the trigger, then once more after the interval, then stays quiet', async () => {
+    const lock = new MaintenanceLock(join(dir, 'db', '.lock'));
+    const m = startMaintenance(store, { checkMs: 50, versionsTrigger: 5, intervalSeconds: 1, graceSeconds: 1, lock, log });
+    await sleep(150);
+    expect(m.runs).toBe(0);
+    await singleWrites(6);
+    for (let i = 0; i < 60 && m.runs < 1; i++) await sleep(50);
+    expect(m.runs).toBe(1);
+    expect(lock.held).toBe(true);
+    for (let i = 0; i < 60 && m.runs < 2; i++) await sleep(50);
+    expect(m.runs).toBe(2);
+    await sleep(1500);
+    expect(m.runs).toBe(2);
+    await m.stop();
+    expect(lock.held).toBe(false);
+    expect(log.lines.filter((l) => l === 'store upkeep done')).toHaveLength(2);
+  });
+
+  it('skips runs while another process holds the lock, and stop() waits for a run in progress', async () => {
+    const file = join(dir, 'db', '.lock');
+    const other = new MaintenanceLock(file);
+    expect(await other.acquire()).toBe(true);
+    const m = startMaintenance(store, {
+      checkMs: 50,
+      versionsTrigger: 1,
+      intervalSeconds: 1,
+      graceSeconds: 1,
+      lock: new MaintenanceLock(file),
+      log,
+    });
+    expect(await m.runNow()).toBeNull();
+    await other.release();
+    await singleWrites(3);
+    const run = m.runNow();
+    await m.stop();
+    expect(await run).not.toBeNull();
+    expect(m.runs).toBeGreaterThanOrEqual(1);
+  });
+});
