@@ -68,7 +68,8 @@ afterEach(async () => {
   for (const bot of bots) await bot.stop();
   bots = [];
   store.close();
-  await rm(dir, { recursive: true, force: true });
+  // LanceDB may still be finishing a file of the last write on its own threads after close().
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   // No reaction failed in any test (a failed one would be a lost like).
   for (const failed of failures) expect(failed).toEqual({});
 });
