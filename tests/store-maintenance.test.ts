@@ -184,10 +184,16 @@ describe('MaintenanceLock', () => {
     const first = JSON.parse(await readFile(file, 'utf8')).refreshed;
     await sleep(200);
     expect(JSON.parse(await readFile(file, 'utf8')).refreshed > first).toBe(true);
+    await a.release();
+    // A holder whose refresh is not due: a takeover can only happen to a lock left unrefreshed, and a
+    // refresh due at the same moment as the test's write would race it (CI hit that race).
+    const b = new MaintenanceLock(file, { refreshMs: 60_000 });
+    expect(await b.acquire()).toBe(true);
     const now = new Date().toISOString();
     await writeFile(file, JSON.stringify({ pid: 1, host: 'elsewhere', since: now, refreshed: now, token: 'other' }));
-    expect(await a.acquire()).toBe(false);
-    expect(a.held).toBe(false);
+    expect(await b.acquire()).toBe(false);
+    expect(b.held).toBe(false);
+    expect(JSON.parse(await readFile(file, 'utf8')).token).toBe('other');
   });
 });
 
