@@ -3,7 +3,6 @@ import {
   createVisitor,
   deleteVisitor,
   findVisitor,
-  LikeLimitError,
   type LikeValue,
   likesOf,
   MAX_LIKES_PER_PERSON,
@@ -115,11 +114,8 @@ export function createVisitorLikes(store: Store, service: RecommendationService,
     },
     async set(visitorId, movieId, value) {
       service.getMovie(movieId);
-      const user = visitorUserId(visitorId);
-      // The store enforces the cap too; checking here answers before anything is written.
-      const held = new Set((await stored(visitorId)).map((r) => r.movie));
-      if (held.size >= maxLikes && !held.has(movieId)) throw new LikeLimitError(user, maxLikes);
-      await applyLikeChanges(store, [{ user, movie: movieId, value }], 'web');
+      // The store reads the person's rows once, and refuses past the cap before writing anything.
+      await applyLikeChanges(store, [{ user: visitorUserId(visitorId), movie: movieId, value }], 'web', { maxPerPerson: maxLikes });
       return { movieId, value };
     },
     async remove(visitorId, movieId) {

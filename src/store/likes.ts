@@ -42,12 +42,12 @@ async function rowsOfUsers(store: Store, users: readonly string[]): Promise<Like
 }
 
 /** Refuses, before anything is written, a change set that would grow a person past MAX_LIKES_PER_PERSON. */
-function checkCap(stored: Map<string, LikeRecord[]>, added: Map<string, number>, removed: Map<string, number[]>): void {
+function checkCap(stored: Map<string, LikeRecord[]>, added: Map<string, number>, removed: Map<string, number[]>, cap: number): void {
   const held = new Map<string, number>();
   for (const [first] of stored.values()) if (first) held.set(first.user, (held.get(first.user) ?? 0) + 1);
   for (const [user, count] of added) {
     const after = (held.get(user) ?? 0) + count - (removed.get(user)?.length ?? 0);
-    if (after > MAX_LIKES_PER_PERSON) throw new LikeLimitError(user, MAX_LIKES_PER_PERSON);
+    if (after > cap) throw new LikeLimitError(user, cap);
   }
 }
 
@@ -59,7 +59,12 @@ function checkCap(stored: Map<string, LikeRecord[]>, added: Map<string, number>,
  * the stored value again or removing what is not there commits nothing. Returns how many
  * (user, movie) likes changed.
  */
-export async function applyLikeChanges(store: Store, changes: readonly LikeChange[], source: Source): Promise<number> {
+export async function applyLikeChanges(
+  store: Store,
+  changes: readonly LikeChange[],
+  source: Source,
+  { maxPerPerson = MAX_LIKES_PER_PERSON }: { maxPerPerson?: number } = {},
+): Promise<number> {
   checkSource(source);
   const last = lastByKey(changes, (c) => `${checkText(c.user, 'user id')}\u0000${checkMovieId(c.movie)}`);
   for (const c of last) {
@@ -81,7 +86,7 @@ export async function applyLikeChanges(store: Store, changes: readonly LikeChang
       if (!current) added.set(c.user, (added.get(c.user) ?? 0) + 1);
     }
   }
-  checkCap(stored, added, removals);
+  checkCap(stored, added, removals, maxPerPerson);
   await guard('applyLikeChanges', async () => {
     if (sets.length > 0) {
       await store.tables.likes
