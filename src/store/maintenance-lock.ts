@@ -67,6 +67,7 @@ export class MaintenanceLock {
   private readonly refreshMs: number;
   private since: string | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
 
   constructor(
     readonly file: string,
@@ -112,9 +113,10 @@ export class MaintenanceLock {
 
   async release(): Promise<void> {
     if (!this.since) return;
-    const mine = (await this.holder())?.token === this.token;
     this.dropped();
-    if (mine) await unlink(this.file).catch(() => undefined);
+    // A refresh already under way would rename its file back over the lock after the unlink.
+    await this.refreshing;
+    if ((await this.holder())?.token === this.token) await unlink(this.file).catch(() => undefined);
   }
 
   private content(): string {
@@ -137,7 +139,11 @@ export class MaintenanceLock {
     } finally {
       await handle.close();
     }
-    this.timer = setInterval(() => void this.refresh(), this.refreshMs);
+    this.timer = setInterval(() => {
+      this.refreshing ??= this.refresh().finally(() => {
+        this.refreshing = null;
+      });
+    }, this.refreshMs);
     this.timer.unref();
     return true;
   }
