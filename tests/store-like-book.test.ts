@@ -90,7 +90,7 @@ describe('LikeBook', () => {
     expect(book.queued).toBeGreaterThan(0);
     const versionsBefore = await store.tables.likes.version();
     await book.close();
-    // One mergeInsert for the whole burst, not 400.
+    // One append for the whole burst, not 400.
     expect((await store.tables.likes.version()) - versionsBefore).toBeLessThanOrEqual(2);
     for (const [user, want] of expected) expect(await values(user)).toEqual(want);
   });
@@ -125,15 +125,15 @@ describe('LikeBook', () => {
       onError: (e) => errors.push(e),
     });
     await book.set('discord:3', 4, 1);
-    const original = store.tables.likes.mergeInsert.bind(store.tables.likes);
+    const original = store.tables.likes.add.bind(store.tables.likes);
     let fail = true;
     // One failing write, as a full disk or a dropped connection would cause.
-    (store.tables.likes as { mergeInsert: typeof original }).mergeInsert = (on) => {
+    (store.tables.likes as { add: typeof original }).add = (rows, options) => {
       if (fail) {
         fail = false;
         throw new Error('disk full');
       }
-      return original(on);
+      return original(rows, options);
     };
     await expect(book.flush()).rejects.toThrow(/disk full/);
     expect(errors).toHaveLength(1);
@@ -145,15 +145,13 @@ describe('LikeBook', () => {
 
 /** Makes the store's like writes fail (or hang) until the returned function is called. */
 function breakWrites(mode: 'fail' | 'hang'): () => void {
-  const table = store.tables.likes as { mergeInsert: typeof store.tables.likes.mergeInsert; delete: typeof store.tables.likes.delete };
-  const original = { mergeInsert: table.mergeInsert, delete: table.delete };
+  const table = store.tables.likes as { add: typeof store.tables.likes.add; delete: typeof store.tables.likes.delete };
+  const original = { add: table.add, delete: table.delete };
   const broken = () => {
     if (mode === 'hang') return new Promise<never>(() => undefined);
     throw new Error('ENOSPC: no space left on device');
   };
-  table.mergeInsert = (() => ({
-    whenMatchedUpdateAll: () => ({ whenNotMatchedInsertAll: () => ({ execute: broken }) }),
-  })) as unknown as typeof table.mergeInsert;
+  table.add = broken as unknown as typeof table.add;
   table.delete = broken as unknown as typeof table.delete;
   return () => Object.assign(table, original);
 }

@@ -2,8 +2,10 @@ import './env.js';
 import { type Connection, connect, type Table } from '@lancedb/lancedb';
 import { ConfigError } from '../errors.js';
 import { type EmbedderInfo, guard, StoreNotBuiltError, StoreSchemaError } from './errors.js';
+import { ensureLookupIndices } from './lookup-indices.js';
 import { checkMeta, metaRows, readMetaRows, recordedEmbedder } from './meta.js';
 import { dataTableSchemas, metaSchema, SCHEMA_VERSION, TABLES, type TableName } from './schema.js';
+import { WriteGate } from './write-gate.js';
 
 export interface OpenStoreOptions {
   /** A local folder such as `data/lancedb`, or an object-store URI (`az://`, `s3://`, `gs://`). */
@@ -34,6 +36,10 @@ export interface Store {
   readonly created: boolean;
   readonly db: Connection;
   readonly tables: Readonly<Record<TableName, Table>>;
+  /** This process's deletes, upserts and compactions, one commit at a time (see WriteGate). */
+  readonly writeGate: WriteGate;
+  /** This process's appends, one commit at a time: beside the writeGate's, since an append conflicts with none of those. */
+  readonly appendGate: WriteGate;
   close(): void;
 }
 
@@ -90,7 +96,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
           : await db.createEmptyTable(name, schema, { mode: 'create', existOk: true });
       }
       const all = tables as Record<TableName, Table>;
-      return {
+      const store: Store = {
         uri,
         dimension,
         embedder,
@@ -98,11 +104,16 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
         created,
         db,
         tables: all,
+        writeGate: new WriteGate(),
+        appendGate: new WriteGate(),
         close() {
           for (const t of Object.values(all)) t.close();
           db.close();
         },
       };
+      // Older stores get theirs from the next upkeep run (see ensureLookupIndices).
+      if (created) await ensureLookupIndices(store);
+      return store;
     } catch (err) {
       db.close();
       throw err;

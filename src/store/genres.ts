@@ -28,7 +28,7 @@ export async function upsertGenres(store: Store, rows: readonly GenreInput[]): P
   });
   if (records.length === 0) return;
   await guard('upsertGenres', () =>
-    store.tables.genres.mergeInsert('name').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(records),
+    store.writeGate.write(() => store.tables.genres.mergeInsert('name').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(records)),
   );
 }
 

@@ -32,6 +32,7 @@ export {
   MAX_LIKES_PER_PERSON,
   unlike,
 } from './likes.js';
+export { ensureLookupIndices, LOOKUP_INDICES } from './lookup-indices.js';
 export {
   cleanupCutoff,
   type OptimizeStoreOptions,

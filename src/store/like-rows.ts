@@ -68,9 +68,9 @@ export function newer(a: LikeRecord, b: LikeRecord): boolean {
 }
 
 /**
- * Rows grouped per (user, movie, source) with the row readers believe first. Two processes writing
- * one table can both insert a key (LanceDB commits merge inserts without a unique constraint), so
- * the table may hold several rows for a key until the maintenance run repairs it.
+ * Rows grouped per (user, movie, source) with the row readers believe first. A changed like is
+ * appended as a newer row (see applyLikeChanges), and two processes can both insert a key (LanceDB
+ * has no unique constraint), so the table may hold several rows for a key until upkeep repairs it.
  */
 export function groupByKey<T extends LikeRecord>(rows: readonly T[]): Map<string, T[]> {
   const groups = new Map<string, T[]>();

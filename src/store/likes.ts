@@ -52,12 +52,27 @@ function checkCap(stored: Map<string, LikeRecord[]>, added: Map<string, number>,
 }
 
 /**
- * Applies many changes at once — one mergeInsert for the sets, one delete per user for the
- * removals — so a burst of reactions costs two LanceDB versions, not one per reaction. For a key
- * changed twice, the last change wins. Every LanceDB write commits a table version even when it
- * changes nothing, so the users' rows are read first and only real changes are written: setting
- * the stored value again or removing what is not there commits nothing. Returns how many
- * (user, movie) likes changed.
+ * The time a changed like is stored with: its own, but after every stored row of the key, so the new
+ * row is the one readers believe (see `newer`) even when the change carries an older time (a bot
+ * journal replayed after a restart).
+ */
+function timeAfter(change: LikeChange, rows: readonly LikeRecord[] | undefined): Date {
+  const own = checkDate(change.time ?? new Date(), 'like time');
+  const latest = Math.max(0, ...(rows ?? []).map((r) => r.time.getTime()));
+  return own.getTime() > latest ? own : new Date(latest + 1);
+}
+
+/**
+ * Applies many changes at once: one append for the sets, one delete per user for the removals, so a
+ * burst of reactions costs two LanceDB versions, not one per reaction. For a key changed twice, the
+ * last change wins. Every LanceDB write commits a table version even when it changes nothing, so
+ * the users' rows are read first and only real changes are written: setting the stored value again
+ * or removing what is not there commits nothing. Returns how many (user, movie) likes changed.
+ *
+ * A changed value is appended as a newer row rather than updated in place: readers believe the
+ * newest row of a key, and upkeep deletes the rows it superseded (repairDuplicateLikes). An append
+ * cannot conflict with a compaction or with another append, so a like is never held up by upkeep
+ * and never retried; an update in place rewrites rows a compaction may be rewriting too.
  */
 export async function applyLikeChanges(
   store: Store,
@@ -77,29 +92,22 @@ export async function applyLikeChanges(
   const added = new Map<string, number>();
   const removals = new Map<string, number[]>();
   for (const c of last) {
-    const current = stored.get(likeKey(c.user, c.movie, source))?.[0];
+    const rows = stored.get(likeKey(c.user, c.movie, source));
+    const current = rows?.[0];
     if (c.value === null) {
       if (current) removals.set(c.user, [...(removals.get(c.user) ?? []), c.movie]);
     } else if (current?.value !== c.value) {
-      // A changed value rewrites every row of the key: merge insert updates each duplicate it matches.
-      sets.push({ user_id: c.user, movie_id: c.movie, value: c.value, source, time: checkDate(c.time ?? new Date(), 'like time') });
+      sets.push({ user_id: c.user, movie_id: c.movie, value: c.value, source, time: timeAfter(c, rows) });
       if (!current) added.set(c.user, (added.get(c.user) ?? 0) + 1);
     }
   }
   checkCap(stored, added, removals, maxPerPerson);
   await guard('applyLikeChanges', async () => {
-    if (sets.length > 0) {
-      await store.tables.likes
-        .mergeInsert(['user_id', 'movie_id', 'source'])
-        .whenMatchedUpdateAll()
-        .whenNotMatchedInsertAll()
-        .execute(sets);
-    }
+    if (sets.length > 0) await store.appendGate.write(() => store.tables.likes.add(sets));
     for (const [user, movies] of removals) {
       for (const part of chunks(movies)) {
-        await store.tables.likes.delete(
-          `user_id = ${sqlString(user)} AND source = ${sqlString(source)} AND movie_id IN ${sqlIntList(part)}`,
-        );
+        const filter = `user_id = ${sqlString(user)} AND source = ${sqlString(source)} AND movie_id IN ${sqlIntList(part)}`;
+        await store.writeGate.write(() => store.tables.likes.delete(filter));
       }
     }
   });
@@ -111,7 +119,7 @@ export async function unlike(store: Store, user: string, movie: number, source: 
   const filter = keyFilter(checkText(user, 'user id'), checkMovieId(movie), checkSource(source));
   return guard('unlike', async () => {
     if ((await store.tables.likes.countRows(filter)) === 0) return false;
-    return (await store.tables.likes.delete(filter)).numDeletedRows > 0;
+    return (await store.writeGate.write(() => store.tables.likes.delete(filter))).numDeletedRows > 0;
   });
 }
 
@@ -130,7 +138,7 @@ export async function forgetUser(store: Store, user: string): Promise<{ likes: n
   return guard('forgetUser', async () => {
     // Only delete what is there: an empty delete still commits a table version.
     const deleteWhere = async (table: typeof store.tables.likes, filter: string) =>
-      (await table.countRows(filter)) === 0 ? 0 : (await table.delete(filter)).numDeletedRows;
+      (await table.countRows(filter)) === 0 ? 0 : (await store.writeGate.write(() => table.delete(filter))).numDeletedRows;
     const likes = await deleteWhere(store.tables.likes, `user_id = ${id}`);
     const users = await deleteWhere(store.tables.users, `id = ${id}`);
     return { likes, user: users > 0 };

@@ -1,6 +1,7 @@
 import type { Table, Version } from '@lancedb/lancedb';
 import type { Store } from './connect.js';
 import { guard, StoreInputError } from './errors.js';
+import { ensureLookupIndices } from './lookup-indices.js';
 import { repairDuplicateLikes } from './repair-likes.js';
 import type { TableName } from './schema.js';
 
@@ -19,6 +20,8 @@ export interface UpkeepStats {
   tables: TableUpkeep[];
   /** Duplicate like rows deleted (the copy readers believe is kept). */
   duplicatesRepaired: number;
+  /** Lookup indices this run created (`table.column`), for stores made before they existed. */
+  indicesCreated: string[];
   seconds: number;
 }
 
@@ -30,6 +33,11 @@ export interface OptimizeStoreOptions {
    * cleanup (a read of every manifest). The scheduler compacts often and cleans up less often.
    */
   cleanup?: boolean;
+  /**
+   * The tables to look after; all by default. The scheduler names those written since its last run:
+   * the others have nothing to compact, and each table's run costs a few reads and commits.
+   */
+  tables?: readonly TableName[];
   /** Injected clock, for tests. */
   now?: () => Date;
 }
@@ -64,8 +72,9 @@ export function cleanupCutoff(versions: readonly Version[], now: Date, graceSeco
 }
 
 /**
- * A compaction commit loses to a write that changed the same fragments meanwhile; LanceDB then asks
- * for a retry. Writes win (they are what people wait for); upkeep plans again on the new version.
+ * Compaction commits in this process's write queue (see WriteGate), so no write of ours conflicts
+ * with it; a write from another process sharing the store still may, and then LanceDB asks for a
+ * retry. Writes win (they are what people wait for): upkeep waits a little and plans again.
  */
 async function retryConflicts<T>(fn: () => Promise<T>, attempts = 6): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -82,12 +91,12 @@ async function retryConflicts<T>(fn: () => Promise<T>, attempts = 6): Promise<T>
 /** Long enough ago that LanceDB's prune, run as part of every optimize, removes nothing. */
 const NOTHING_OLDER_THAN = new Date(0);
 
-async function upkeepTable(name: TableName, table: Table, options: OptimizeStoreOptions): Promise<TableUpkeep> {
+async function upkeepTable(store: Store, name: TableName, table: Table, options: OptimizeStoreOptions): Promise<TableUpkeep> {
   const now = options.now ?? (() => new Date());
   return guard(`optimize ${name}`, async () => {
     // 1. Compact only: merge the small fragments every write leaves behind into a few large ones.
     const start = await table.version();
-    const compacted = await retryConflicts(() => table.optimize({ cleanupOlderThan: NOTHING_OLDER_THAN }));
+    const compacted = await retryConflicts(() => store.writeGate.write(() => table.optimize({ cleanupOlderThan: NOTHING_OLDER_THAN })));
     // Compaction may commit more than one version; those are not the table's history before the run.
     const committed = (await table.version()) - start;
     if (options.cleanup === false) {
@@ -103,7 +112,8 @@ async function upkeepTable(name: TableName, table: Table, options: OptimizeStore
     // 2. Then remove old versions, keeping those a read may still be using (see cleanupCutoff).
     const versions = await table.listVersions();
     const cutoff = cleanupCutoff(versions, now(), options.graceSeconds);
-    const pruned = cutoff ? await retryConflicts(() => table.optimize({ cleanupOlderThan: cutoff })) : null;
+    // Also queued: it compacts what was written since step 1 before it prunes.
+    const pruned = cutoff ? await retryConflicts(() => store.writeGate.write(() => table.optimize({ cleanupOlderThan: cutoff }))) : null;
     return {
       name,
       versionsBefore: versions.length - committed,
@@ -126,11 +136,14 @@ export async function optimizeStore(store: Store, options: OptimizeStoreOptions)
     throw new StoreInputError(`grace must be a number of seconds ≥ 0, got ${String(options.graceSeconds)}`);
   }
   const started = performance.now();
+  const indicesCreated = await ensureLookupIndices(store);
   // Repair first, so the compaction that follows also folds in the repair's deletions.
-  const duplicatesRepaired = options.cleanup === false ? 0 : await repairDuplicateLikes(store);
+  const chosen = (Object.entries(store.tables) as Array<[TableName, Table]>).filter(
+    ([name]) => options.tables === undefined || options.tables.includes(name),
+  );
+  const duplicatesRepaired =
+    options.cleanup === false || !chosen.some(([name]) => name === 'likes') ? 0 : await repairDuplicateLikes(store);
   const tables: TableUpkeep[] = [];
-  for (const [name, table] of Object.entries(store.tables) as Array<[TableName, Table]>) {
-    tables.push(await upkeepTable(name, table, options));
-  }
-  return { tables, duplicatesRepaired, seconds: (performance.now() - started) / 1000 };
+  for (const [name, table] of chosen) tables.push(await upkeepTable(store, name, table, options));
+  return { tables, duplicatesRepaired, indicesCreated, seconds: (performance.now() - started) / 1000 };
 }

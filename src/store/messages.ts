@@ -24,7 +24,9 @@ export async function rememberMessages(store: Store, messages: readonly PostedMe
     time: checkDate(m.time ?? new Date(), 'message time'),
   }));
   await guard('rememberMessages', () =>
-    store.tables.messages.mergeInsert('message_id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows),
+    store.writeGate.write(() =>
+      store.tables.messages.mergeInsert('message_id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(rows),
+    ),
   );
 }
 

@@ -72,7 +72,9 @@ export async function upsertMovies(store: Store, rows: readonly MovieInput[]): P
   });
   await guard('upsertMovies', async () => {
     for (const batch of chunks(records, WRITE_BATCH)) {
-      await store.tables.movies.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(batch);
+      await store.writeGate.write(() =>
+        store.tables.movies.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(batch),
+      );
     }
   });
 }
@@ -156,6 +158,7 @@ export async function searchMovies(store: Store, query: VectorInput, options: Se
 /** Deletes movies by id (likes pointing at them are kept: they are the user's history). */
 export async function deleteMovies(store: Store, ids: readonly number[]): Promise<void> {
   await guard('deleteMovies', async () => {
-    for (const batch of chunks([...new Set(ids)])) await store.tables.movies.delete(`id IN ${sqlIntList(batch)}`);
+    for (const batch of chunks([...new Set(ids)]))
+      await store.writeGate.write(() => store.tables.movies.delete(`id IN ${sqlIntList(batch)}`));
   });
 }

@@ -27,7 +27,9 @@ export async function repairDuplicateLikes(store: Store): Promise<number> {
   const losers = [...groupByKey(rows).values()].flatMap((group) => group.slice(1));
   let deleted = 0;
   for (const part of chunks(losers, 200)) {
-    const result = await guard('repairDuplicateLikes', () => store.tables.likes.delete(part.map(exactRow).join(' OR ')));
+    const result = await guard('repairDuplicateLikes', () =>
+      store.writeGate.write(() => store.tables.likes.delete(part.map(exactRow).join(' OR '))),
+    );
     deleted += result.numDeletedRows;
   }
   return deleted;

@@ -50,7 +50,9 @@ export async function upsertUsers(store: Store, users: readonly UserInput[]): Pr
     updated: checkDate(user.updated ?? new Date(), `user ${user.id} updated`),
     vector: toVector(user.vector, store.dimension, `user ${user.id}`),
   }));
-  await guard('upsertUsers', () => store.tables.users.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(records));
+  await guard('upsertUsers', () =>
+    store.writeGate.write(() => store.tables.users.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(records)),
+  );
 }
 
 export async function getUser(store: Store, id: string): Promise<UserRecord | null> {

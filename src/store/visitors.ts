@@ -44,7 +44,9 @@ export function secretMatches(secretHash: string, secret: string): boolean {
 export async function createVisitor(store: Store, created = new Date()): Promise<VisitorCredential> {
   const credential = { id: randomBytes(16).toString('base64url'), secret: randomBytes(32).toString('base64url') };
   await guard('createVisitor', () =>
-    store.tables.visitors.add([{ id: credential.id, secret_hash: hashVisitorSecret(credential.secret), created }]),
+    store.appendGate.write(() =>
+      store.tables.visitors.add([{ id: credential.id, secret_hash: hashVisitorSecret(credential.secret), created }]),
+    ),
   );
   return credential;
 }
@@ -74,6 +76,6 @@ export async function verifyVisitor(store: Store, id: string, secret: string): P
  */
 export async function deleteVisitor(store: Store, id: string): Promise<{ visitor: boolean; likes: number }> {
   const { likes } = await forgetUser(store, visitorUserId(id));
-  const result = await guard('deleteVisitor', () => store.tables.visitors.delete(`id = ${sqlString(id)}`));
+  const result = await guard('deleteVisitor', () => store.writeGate.write(() => store.tables.visitors.delete(`id = ${sqlString(id)}`)));
   return { visitor: result.numDeletedRows > 0, likes };
 }

@@ -51,7 +51,9 @@ const optimizeCommand = new Command('optimize')
           `${table(
             ['table', 'versions', 'removed', 'fragments merged', 'MB removed'],
             stats.tables.map((t) => [t.name, t.versionsBefore, t.versionsRemoved, t.fragmentsCompacted, megabytes(t.bytesRemoved)]),
-          )}\n` + `duplicate likes repaired: ${stats.duplicatesRepaired}; ${stats.seconds.toFixed(2)} s (grace ${grace} s)\n`,
+          )}\n` +
+            `duplicate likes repaired: ${stats.duplicatesRepaired}; ${stats.seconds.toFixed(2)} s (grace ${grace} s)\n` +
+            (stats.indicesCreated.length > 0 ? `lookup indices created: ${stats.indicesCreated.join(', ')}\n` : ''),
         );
       } finally {
         await lock?.release();
