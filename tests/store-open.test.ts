@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.js';
 import {
+  applyLikeChanges,
   countMovies,
   getMovie,
+  likesOf,
   openStore,
   SCHEMA_VERSION,
+  STORE_CACHE_BYTES,
   type Store,
   StoreEmbedderMismatchError,
   StoreSchemaError,
@@ -50,6 +53,15 @@ afterEach(async () => {
 const movie = { id: 1, title: 'Toy Story (1995)', year: 1995, genres: ['Animation', "Children's"], vector: [1, 0, 0, 0] };
 
 describe('openStore', () => {
+  it('gives LanceDB bounded caches, and they are the ones in use', async () => {
+    const store = await openAt(join(dir, 'cached'));
+    for (let i = 0; i < 30; i++) await applyLikeChanges(store, [{ user: `u${i % 3}`, movie: i, value: 1 }], 'web');
+    for (let i = 0; i < 3; i++) await likesOf(store, `u${i}`);
+    // Non-zero: the bounded session is the one the connection caches in (lancedb 0.31 drops a session passed any other way).
+    expect(store.cacheBytes()).toBeGreaterThan(0);
+    expect(store.cacheBytes()).toBeLessThanOrEqual(STORE_CACHE_BYTES.index + STORE_CACHE_BYTES.metadata);
+  });
+
   it('creates a store, then reopens it with the data and meta intact', async () => {
     const uri = join(dir, 'db');
     const first = await openAt(uri);

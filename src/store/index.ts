@@ -4,7 +4,7 @@
  */
 
 export { loadCatalogueVectors, saveCatalogue } from './catalogue.js';
-export { type OpenStoreOptions, openBuiltStore, openStore, type Store } from './connect.js';
+export { type OpenStoreOptions, openBuiltStore, openStore, STORE_CACHE_BYTES, type Store } from './connect.js';
 export {
   type EmbedderInfo,
   LikeLimitError,
