@@ -49,7 +49,7 @@ export interface Store {
  * What LanceDB may keep in memory per connection. Its defaults (6 GB of index cache, 1 GB of
  * metadata) fill up as writes make new versions, files and index generations: a server grew by
  * ~40 MB per 1,000 like writes and passed 2.8 GB after 50,000. The store's working set (the
- * lookup indices, the live versions' manifests) is a few MB, so these bounds cost no speed.
+ * lookup indices, the live versions' manifests) is a few MB, far under these bounds.
  */
 export const STORE_CACHE_BYTES = { index: 128 * 2 ** 20, metadata: 128 * 2 ** 20 };
 
