@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { machineInfo } from '../src/bench/machine.js';
-import { type CliResult, REPO_ROOT, type RunningCli, startCli } from '../tests/helpers/cli.js';
+import { type CliResult, cliEnv, REPO_ROOT, type RunningCli, startCli } from '../tests/helpers/cli.js';
 import type { SoakFixture } from './fixture.js';
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -67,12 +67,11 @@ const commands = new Set<ChildProcess>();
 
 /** runCliAsync, but remembered so killAll() ends it too (a build or a failing start cut short by a test failure). */
 export function runCommand(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<CliResult> {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REELREC_') && k !== 'MOVIELENS_DIR'));
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [join(REPO_ROOT, 'dist', 'cli', 'main.js'), ...args],
-      { cwd: REPO_ROOT, env: { ...base, REELREC_PROGRESS: 'off', ...env }, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 },
+      { cwd: REPO_ROOT, env: cliEnv(env), encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 },
       (error, stdout, stderr) => {
         commands.delete(child);
         resolve({ status: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { allLikeRows, likesOf, openBuiltStore, openStore, optimizeStore, type Store } from '../src/store/index.js';
 import { OWNED_MOVIES, OWNED_USERS, ownedUser, SHARED_USERS, sharedUser, type WriterReport } from '../src/testing/store-writer.js';
 import { type Azurite, startAzurite } from '../tests/helpers/azurite.js';
-import { REPO_ROOT } from '../tests/helpers/cli.js';
+import { captureOutput, REPO_ROOT } from '../tests/helpers/cli.js';
 import { freshDataDir, recordSoak, removeScratch } from './helpers.js';
 
 const SECONDS = Number(process.env.SOAK_WRITERS_SECONDS ?? 60);
@@ -31,19 +31,12 @@ function runWriter(index: number, uri: string, storage: Record<string, string> |
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
+    const { stdout, stderr } = captureOutput(child);
     const killer = setTimeout(() => child.kill('SIGKILL'), (SECONDS + 60) * 1000);
     child.once('exit', (code) => {
       clearTimeout(killer);
-      if (code !== 0) reject(new Error(`writer ${index} exited ${code}: ${err.trim()}`));
-      else resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as WriterReport);
+      if (code !== 0) reject(new Error(`writer ${index} exited ${code}: ${stderr().trim()}`));
+      else resolve(JSON.parse(stdout().trim().split('\n').at(-1) ?? '{}') as WriterReport);
     });
   });
 }

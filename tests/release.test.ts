@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { writeRelease } from '../src/pipeline/release.js';
 import { like, openBuiltStore } from '../src/store/index.js';
 import { makeTasteDataset, type TasteFixture } from './fixtures/movielens-taste.js';
-import { REPO_ROOT, runCliAsync } from './helpers/cli.js';
+import { captureOutput, cliEnv, REPO_ROOT, runCliAsync } from './helpers/cli.js';
 
 /**
  * The release zip must never carry MovieLens rows (GroupLens forbids redistribution and workflow
@@ -157,26 +157,19 @@ describe('reelrec release', () => {
     }
     // Released without node_modules (the host installs them): this machine's stand in.
     await symlink(join(REPO_ROOT, 'node_modules'), join(unpacked, 'node_modules'), 'dir');
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('REELREC_') && k !== 'MOVIELENS_DIR'));
     const child = spawn(process.execPath, ['dist/cli/main.js', 'start', '--no-build', '--data', fixture.dir, '--text', fixture.textFile], {
       cwd: unpacked,
-      env: { ...base, REELREC_PROGRESS: 'off', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+      env: cliEnv({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      err += c.toString();
-    });
+    const { stdout, stderr } = captureOutput(child);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     try {
-      for (let i = 0; i < 1200 && !/at http:\/\/\S+/.test(out) && child.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
-      const url = /at (http:\/\/\S+)/.exec(out)?.[1];
-      expect(url, err).toBeDefined();
-      expect(out).toMatch(new RegExp(`serving ${DATASET} \\(72 movies`));
+      for (let i = 0; i < 1200 && !/at http:\/\/\S+/.test(stdout()) && child.exitCode === null; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      const url = /at (http:\/\/\S+)/.exec(stdout())?.[1];
+      expect(url, stderr()).toBeDefined();
+      expect(stdout()).toMatch(new RegExp(`serving ${DATASET} \\(72 movies`));
       const ready = (await (await fetch(`${url}/readyz`)).json()) as { status: string };
       expect(ready.status).toBe('ready');
     } finally {
