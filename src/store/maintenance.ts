@@ -18,7 +18,7 @@ export interface TableUpkeep {
 
 export interface UpkeepStats {
   tables: TableUpkeep[];
-  /** Duplicate like rows deleted (the copy readers believe is kept). */
+  /** Like rows deleted that readers no longer believe: superseded by a later change, or duplicates. */
   duplicatesRepaired: number;
   /** Lookup indices this run created (`table.column`), for stores made before they existed. */
   indicesCreated: string[];
@@ -29,8 +29,9 @@ export interface OptimizeStoreOptions {
   /** Versions that stopped being the latest less than this long ago are kept for reads in flight. */
   graceSeconds: number;
   /**
-   * false: compact only, without the duplicate repair (a scan of the likes table) and the version
-   * cleanup (a read of every manifest). The scheduler compacts often and cleans up less often.
+   * false: compact only, without the duplicate repair (a scan of the likes table), the version
+   * cleanup (a read of every manifest) and the lookup-index check. The scheduler compacts often and
+   * cleans up less often.
    */
   cleanup?: boolean;
   /**
@@ -136,7 +137,8 @@ export async function optimizeStore(store: Store, options: OptimizeStoreOptions)
     throw new StoreInputError(`grace must be a number of seconds ≥ 0, got ${String(options.graceSeconds)}`);
   }
   const started = performance.now();
-  const indicesCreated = await ensureLookupIndices(store);
+  // A store lacks them only until its first full run; the compactions in between skip the check.
+  const indicesCreated = options.cleanup === false ? [] : await ensureLookupIndices(store);
   // Repair first, so the compaction that follows also folds in the repair's deletions.
   const chosen = (Object.entries(store.tables) as Array<[TableName, Table]>).filter(
     ([name]) => options.tables === undefined || options.tables.includes(name),
