@@ -37,6 +37,8 @@ const SETTINGS = {
   lancedbUri: { env: 'REELREC_LANCEDB_URI', schema: z.string().min(1).optional() },
   /** Read directly by progress.ts (a leaf every module uses); validated here with the rest. */
   progress: { env: 'REELREC_PROGRESS', schema: z.enum(['on', 'off']).default('on') },
+  /** Seconds between plain progress lines when stderr is not a terminal; read by progress.ts too. */
+  progressEvery: { env: 'REELREC_PROGRESS_EVERY', schema: z.coerce.number().positive().default(5) },
   port: { env: 'PORT', schema: z.coerce.number().int().min(0).max(65535).default(3000) },
   host: { env: 'HOST', schema: z.string().min(1).default('0.0.0.0') },
   /** Comma list of origins allowed by CORS (`*` = any); empty = same-origin only, no CORS headers. */
