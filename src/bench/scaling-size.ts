@@ -148,6 +148,8 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
     parts,
     blend: ALL_SIGNALS_BLEND,
     neumf: model,
+    // Not measured here (the bench times answers from likes); every signal on, as for the blend.
+    knownUser: { neumf: 1, itemItem: 1, popularity: 1 },
     embedder,
     backend: model.manifest.backend,
   });

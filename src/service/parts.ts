@@ -67,6 +67,7 @@ export function serviceFromPieces(pieces: BuiltPieces): { service: Recommendatio
     parts,
     blend: artifact.blend,
     neumf,
+    knownUser: artifact.knownUser,
     embedder: pieces.embedder,
     backend: neumf.manifest.backend,
   });

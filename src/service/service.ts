@@ -17,6 +17,7 @@ import {
   type SignalSettings,
   standardizeAll,
 } from './hybrid.js';
+import { type KnownUserWeights, knownUserScores } from './known-user.js';
 import { contributionOrder, explain } from './reasons.js';
 import { tasteVector } from './signals/content.js';
 import { genreAffinity } from './signals/genre.js';
@@ -41,6 +42,8 @@ export interface ServiceData {
   blend: BlendWeights;
   /** NeuMF for MovieLens users of the training data. */
   neumf: NeuMF;
+  /** How the known-user ranker blends NeuMF, item-item and popularity (tuned by the build). */
+  knownUser: KnownUserWeights;
   embedder: string;
   backend: string;
   settings?: SignalSettings;
@@ -51,8 +54,6 @@ export interface ServiceData {
 export const DEFAULT_CACHE_ENTRIES = 2000;
 
 export const MAX_K = 50;
-/** NeuMF scores a known user as a whole; the reasons name their closest liked movie, then a genre. */
-const KNOWN_USER_REASONS = ['itemItem', 'genre'] as const;
 export const MAX_PAGE = 100;
 
 export function movieSummary(movie: Movie): MovieSummary {
@@ -165,24 +166,25 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
       const user = ratings.userIndex.get(userId);
       if (user === undefined) throw new UnknownUserError(userId);
       byUser ??= groupByUser(ratings);
+      const seen: number[] = [];
       const liked: number[] = [];
       for (let k = byUser.offsets[user] as number; k < (byUser.offsets[user + 1] as number); k++) {
         const r = byUser.order[k] as number;
+        seen.push(ratings.item[r] as number);
         if ((ratings.rating[r] as number) >= LIKED_RATING) liked.push(ratings.item[r] as number);
       }
-      const recs = await data.neumf.recommend(userId, k);
-      const taste = tasteVector(parts.movies, liked, [], 0);
-      const affinity = genreAffinity(parts.genres, taste);
-      const weights = { neumf: 1 };
+      const weights = data.knownUser;
+      const { scores, z } = knownUserScores(parts, data.neumf, user, seen, weights);
+      const exclude = new Uint8Array(parts.nItems);
+      for (const i of seen) exclude[i] = 1;
+      const affinity = genreAffinity(parts.genres, tasteVector(parts.movies, liked, [], 0));
       return {
-        items: recs.map((r) => {
-          const item = ratings.itemIndex.get(r.movieId) as number;
-          return {
-            movie: summaries[item] as MovieSummary,
-            score: Math.round(r.score * 1e4) / 1e4,
-            reasons: explain(parts, catalogue, item, liked, KNOWN_USER_REASONS, affinity),
-          };
-        }),
+        items: Array.from(topK(scores, k, exclude), (item) => ({
+          movie: summaries[item] as MovieSummary,
+          score: Math.round((scores[item] as number) * 1e4) / 1e4,
+          // The signals that ranked it, strongest first; a genre the user likes after them.
+          reasons: explain(parts, catalogue, item, liked, [...contributionOrder(z, weights, item), 'genre'], affinity),
+        })),
         strategy: { kind: 'known-user', weights },
       };
     },
