@@ -63,8 +63,8 @@ export interface KnownUserTuning {
 
 /**
  * Tunes the known-user weights with the cold-start tuner's coordinate ascent, on models (`parts`,
- * `neumf`) fitted to `validation.train`. NeuMF alone is one of the weightings it can reach, and
- * is kept when nothing beats it, so the result is never worse than NeuMF on these users.
+ * `neumf`) fitted to `validation.train`. NeuMF alone is kept unless the tuned weights beat it,
+ * so the result is never worse than NeuMF on these users.
  */
 export function tuneKnownUser(parts: KnownUserParts, neumf: UserScorer, validation: KnownUserValidation): KnownUserTuning {
   const seen = seenItems(validation.train);
@@ -80,7 +80,8 @@ export function tuneKnownUser(parts: KnownUserParts, neumf: UserScorer, validati
   const tuned = tuneWeights(cases, parts.nItems, { neumf: 1, itemItem: 1, popularity: 1 }, search);
   search.stop();
   const neumfOnlyNdcg = meanNdcg(cases, NEUMF_ONLY, parts.nItems);
-  const best = tuned.ndcg >= neumfOnlyNdcg ? tuned : { weights: { ...NEUMF_ONLY }, ndcg: neumfOnlyNdcg };
+  // A tie (or no validation user at all) keeps NeuMF alone: the simpler answer.
+  const best = tuned.ndcg > neumfOnlyNdcg ? tuned : { weights: { ...NEUMF_ONLY }, ndcg: neumfOnlyNdcg };
   return { weights: best.weights, ndcg: best.ndcg, neumfOnlyNdcg, users: cases.length };
 }
 
