@@ -87,7 +87,7 @@ export function tuneBlend(
   const validation: BlendTuning['validation'] = [];
   for (const bucket of BLEND_BUCKETS) {
     const cases: ColdStartCase[] = bucket.evalPicks.flatMap((n) => drawCases(ratings, validationUsers, n, seed));
-    const progress = startProgress(`blend tuning, up to ${bucket.upTo} picks: signals`, cases.length, 'cases');
+    const progress = startProgress(`blend tuning (${bucket.evalPicks.join('/')} picks): signals`, cases.length, 'cases');
     const prepared = cases.map((c) => {
       progress.increment();
       return {
@@ -97,7 +97,7 @@ export function tuneBlend(
       };
     });
     progress.stop();
-    const search = startProgress(`blend tuning, up to ${bucket.upTo} picks: weights`, 1, 'trials');
+    const search = startProgress(`blend tuning (${bucket.evalPicks.join('/')} picks): weights`, 1, 'trials');
     const { weights, ndcg } = tuneWeights(prepared, parts.nItems, undefined, search);
     search.stop();
     buckets.push({ upTo: bucket.upTo, weights });
