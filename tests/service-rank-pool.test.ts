@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/api/index.js';
 import { ReelrecError } from '../src/errors.js';
 import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
 import { startRankPool } from '../src/service/rank-pool.js';
@@ -99,6 +100,24 @@ describe('pooled ranking', () => {
     expect(await turnsWhileRanking(inline.service, 1)).toBe(0);
     expect(await turnsWhileRanking(pooled.service, 2)).toBeGreaterThan(0);
     await inline.close();
+  });
+
+  it('answers /healthz while fresh recommendations are still being ranked', async () => {
+    const app = createApp({ service: pooled.service });
+    let answered = 0;
+    const fresh = Array.from({ length: 16 }, async (_, i) => {
+      const res = await app.request('/api/recommend', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ liked: [3 + i, 30 + i, 60], k: 10 }),
+      });
+      answered++;
+      return res.status;
+    });
+    const health = await app.request('/healthz');
+    expect(health.status).toBe(200);
+    expect(answered).toBeLessThan(fresh.length);
+    expect(await Promise.all(fresh)).toEqual(fresh.map(() => 200));
   });
 
   it('shares the model: every typed array of the parts, whatever its field, is in shared memory', () => {
