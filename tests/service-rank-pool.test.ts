@@ -136,6 +136,8 @@ describe('pooled ranking', () => {
     expect(walk(later, 'later', [])).toEqual([]);
     expect(later.candidates.offsets).toEqual(new Uint32Array([0, 2]));
     expect(later.nItems).toBe(3);
+    // What holds no typed array is not copied: the catalogue is the one the service already has.
+    expect(pooled.ranking.model.catalogue).toBe(bundle.data.catalogue);
   });
 });
 

@@ -16,7 +16,8 @@ type TypedArrayConstructor = new (buffer: SharedArrayBuffer) => TypedArray;
  * A copy of `value` whose typed arrays live in SharedArrayBuffers: posting it to a worker (or
  * cloning it into workerData) then shares those bytes instead of copying them. Walks arrays and
  * plain objects whatever their fields, so a part added to the model later is shared too; other
- * values (numbers, strings, Maps) are kept as they are and cloned once per worker.
+ * values (numbers, strings, Maps) are kept as they are and cloned once per worker, and an object
+ * holding no typed array is returned as it is rather than copied.
  */
 export function shareTypedArrays<T>(value: T): T {
   return share(value, new Map()) as T;
@@ -34,9 +35,13 @@ function share(value: unknown, seen: Map<object, unknown>): unknown {
     (copy as Uint8Array).set(source as Uint8Array);
     out = copy;
   } else if (Array.isArray(value)) {
-    out = value.map((item) => share(item, seen));
+    const items = value.map((item) => share(item, seen));
+    out = items.every((item, i) => item === value[i]) ? value : items;
   } else if (Object.getPrototypeOf(value) === Object.prototype) {
-    out = Object.fromEntries(Object.entries(value).map(([key, item]) => [key, share(item, seen)]));
+    const entries = Object.entries(value);
+    const shared = entries.map(([key, item]) => [key, share(item, seen)] as const);
+    // Objects without typed arrays (movies, names) stay the same objects: nothing to share, nothing to copy.
+    out = shared.every(([, item], i) => item === entries[i]?.[1]) ? value : Object.fromEntries(shared);
   } else {
     out = value;
   }
