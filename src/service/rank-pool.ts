@@ -88,7 +88,15 @@ export async function startRankPool(options: RankPoolOptions): Promise<RankPool>
       // Busy workers keep the process alive until they answer; idle ones never hold it open.
       slot.worker.ref();
       const message: ToRankWorker = { id: job.id, request: job.request };
-      slot.worker.postMessage(message, [job.request.exclude.buffer as ArrayBuffer]);
+      // The exclusion mask is made per request: moved to the worker, not copied.
+      const { buffer } = job.request.exclude;
+      try {
+        slot.worker.postMessage(message, buffer instanceof ArrayBuffer ? [buffer] : []);
+      } catch (error) {
+        slot.job = null;
+        slot.worker.unref();
+        job.reject(new ReelrecError('rank_failed', `could not hand the request to a rank worker: ${(error as Error).message}`));
+      }
     }
   };
 
