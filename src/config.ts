@@ -97,6 +97,11 @@ const SETTINGS = {
   maintenanceGraceSeconds: { env: 'REELREC_MAINTENANCE_GRACE', schema: z.coerce.number().int().min(1).max(86_400).default(10) },
   /** Requests per minute per client on the API; 0 turns the limiter off. */
   rateLimit: { env: 'REELREC_RATE_LIMIT', schema: z.coerce.number().int().min(0).max(1_000_000).default(120) },
+  /**
+   * Worker threads that rank fresh recommendations off the event loop, over one shared copy of the model;
+   * unset = one per core (os.availableParallelism()); 0 = rank inline on the main thread (small catalogues, tests).
+   */
+  rankWorkers: { env: 'REELREC_RANK_WORKERS', schema: z.coerce.number().int().min(0).max(64).optional() },
   bodyLimit: { env: 'REELREC_BODY_LIMIT', schema: z.coerce.number().int().min(1).max(16_777_216).default(65_536) },
   /** on = Movie JSON carries TMDB image URLs; off = only the self-drawn SVG posters (no third-party requests). */
   remotePosters: { env: 'REELREC_REMOTE_POSTERS', schema: z.enum(['on', 'off']).default('on') },

@@ -1,23 +1,16 @@
 import { groupByUser, type UserGroups } from '../recsys/data/ratings-table.js';
-import type { Catalogue, Movie, RatingsTable } from '../recsys/data/types.js';
+import type { Catalogue, RatingsTable } from '../recsys/data/types.js';
 import { topK } from '../recsys/eval/top-k.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import { medianOf } from '../recsys/profiles/genre-split.js';
 import { LruCache } from '../util/lru.js';
-import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
+import type { BlendWeights } from './blend-weights.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
-import {
-  blend,
-  computeSignals,
-  dislikePenalty,
-  type HybridParts,
-  SIGNAL_DEFAULTS,
-  SIGNALS,
-  type SignalSettings,
-  standardizeAll,
-} from './hybrid.js';
+import { type HybridParts, SIGNAL_DEFAULTS, type SignalSettings } from './hybrid.js';
 import { type KnownUserWeights, knownUserScores } from './known-user.js';
+import { movieSummary } from './movie-summary.js';
+import { type RankAnswer, type RankingModel, rankInline } from './rank.js';
 import { contributionOrder, explain } from './reasons.js';
 import { tasteVector } from './signals/content.js';
 import { genreAffinity } from './signals/genre.js';
@@ -56,15 +49,9 @@ export const DEFAULT_CACHE_ENTRIES = 2000;
 export const MAX_K = 50;
 export const MAX_PAGE = 100;
 
-export function movieSummary(movie: Movie): MovieSummary {
-  return {
-    id: movie.id,
-    title: movie.title,
-    year: movie.year,
-    genres: movie.genres,
-    overview: movie.overview ?? null,
-    posterPath: movie.posterPath ?? null,
-  };
+/** What ranking reads of the service's data (see rank.ts). */
+export function rankingModelOf(data: ServiceData): RankingModel {
+  return { parts: data.parts, catalogue: data.catalogue, blend: data.blend, settings: data.settings ?? SIGNAL_DEFAULTS };
 }
 
 function checkK(k: number): number {
@@ -72,9 +59,13 @@ function checkK(k: number): number {
   return k;
 }
 
-export function createRecommendationService(data: ServiceData): RecommendationService {
+/**
+ * The service: validation, the answer cache and every cheap call run here; only a cache miss is
+ * handed to `rank` (inline by default; `startRanking` gives the worker-thread one).
+ */
+export function createRecommendationService(data: ServiceData, rank?: RankAnswer): RecommendationService {
   const { catalogue, ratings, parts } = data;
-  const settings = data.settings ?? SIGNAL_DEFAULTS;
+  const rankFromLikes = rank ?? rankInline(rankingModelOf(data));
   const summaries = catalogue.movies.map(movieSummary);
   const genreNames = parts.genres.names;
   const genreCounts = new Map(catalogue.genres.map((g) => [g, 0]));
@@ -96,30 +87,6 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
   const checkGenres = (genres: readonly string[]): void => {
     const unknown = genres.filter((g) => !genreCounts.has(g));
     if (unknown.length > 0) throw new UnknownGenreError(unknown, [...genreCounts.keys()]);
-  };
-
-  /** Ranks with the hybrid blend for a set of item indices; the core of both recommend calls. */
-  const rankFromLikes = (liked: number[], disliked: number[], k: number, exclude: Uint8Array): RecommendationAnswer => {
-    const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(data.blend, liked.length);
-    const needed = SIGNALS.filter((s) => weights[s] !== 0);
-    // Dislikes act once, as a penalty after the blend, so they cannot reshuffle the liked signals.
-    const run = computeSignals(parts, { liked, disliked: [] }, settings, needed);
-    const z = standardizeAll(run.raw);
-    const scores = blend(z, weights, new Float32Array(parts.nItems));
-    if (disliked.length > 0) {
-      const penalty = dislikePenalty(parts, disliked);
-      const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
-      for (let j = 0; j < scores.length; j++) scores[j] = (scores[j] as number) - scale * (penalty[j] as number);
-    }
-    const top = topK(scores, k, exclude);
-    return {
-      items: Array.from(top, (item) => ({
-        movie: summaries[item] as MovieSummary,
-        score: Math.round((scores[item] as number) * 1e4) / 1e4,
-        reasons: explain(parts, catalogue, item, liked, contributionOrder(z, weights, item), run.affinity),
-      })),
-      strategy: { kind: 'hybrid', weights },
-    };
   };
 
   const service: RecommendationService = {
@@ -156,7 +123,7 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
           if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
         });
       }
-      const answer = rankFromLikes(liked, disliked, k, exclude);
+      const answer = await rankFromLikes({ liked, disliked, k, exclude });
       answers.set(key, answer);
       return answer;
     },
