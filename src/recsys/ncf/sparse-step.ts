@@ -1,0 +1,331 @@
+import { ReelrecError } from '../../errors.js';
+import type { Branch } from './model.js';
+import type { EpochViews, SparseViews, ThreadViews } from './sparse-state.js';
+
+/**
+ * One NeuMF training step in plain JS, split so that several threads can share it: every thread
+ * computes the gradient of its slice of the batch into its own scratch (computeSlice), then,
+ * after a barrier, each updates its share of the parameters from the sum of all threads'
+ * gradients (applyUpdate). Embedding rows follow lazy Adam: only the rows the batch looked up are
+ * read, updated and have their moments advanced, so a step costs O(batch), whatever the catalogue.
+ */
+
+/** tf.train.adam's defaults (epsilon is the float32 backends' epsilon), so both trainers agree. */
+export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
+
+/** Per-thread activations of one (user, item) row, reused across rows. */
+export interface StepScratch {
+  gmf: Float32Array;
+  /** acts[0] is the concatenated MLP embedding; acts[l] the output of dense layer l (post-ReLU). */
+  acts: Float32Array[];
+  delta: Float32Array;
+  deltaBelow: Float32Array;
+}
+
+export function stepScratch(views: SparseViews): StepScratch {
+  const { layout } = views;
+  const widths = layout.shape.layers;
+  const widest = Math.max(...widths);
+  return {
+    gmf: new Float32Array(layout.shape.factors),
+    acts: widths.map((w) => new Float32Array(w)),
+    delta: new Float32Array(widest),
+    deltaBelow: new Float32Array(widest),
+  };
+}
+
+export interface BatchRange {
+  /** First row of the batch in the epoch arrays. */
+  start: number;
+  /** Rows in the batch. */
+  size: number;
+  /** Rows with a non-zero loss weight: the BCE is their weighted mean (SUM_BY_NONZERO_WEIGHTS). */
+  nonzero: number;
+}
+
+/** The rows [lo, hi) of the batch that thread `thread` of `threads` computes. */
+export function sliceOf(batch: BatchRange, thread: number, threads: number): [number, number] {
+  return [batch.start + Math.floor((thread * batch.size) / threads), batch.start + Math.floor(((thread + 1) * batch.size) / threads)];
+}
+
+export function nonzeroWeights(epoch: EpochViews, start: number, size: number): number {
+  let n = 0;
+  for (let r = start; r < start + size; r++) if ((epoch.kindWeight[epoch.kind[r] as number] as number) !== 0) n++;
+  return n;
+}
+
+/** Forgets last batch's slots (only the ones used, so the cost stays O(batch)) and zeroes the dense gradient. */
+function resetThread(t: ThreadViews, rowWidth: number): void {
+  const [users, items] = t.used as unknown as [number, number];
+  for (let s = 0; s < users; s++) t.userSlot[t.userRows[s] as number] = -1;
+  for (let s = 0; s < items; s++) t.itemSlot[t.itemRows[s] as number] = -1;
+  t.userGrad.fill(0, 0, users * rowWidth);
+  t.itemGrad.fill(0, 0, items * rowWidth);
+  t.used[0] = 0;
+  t.used[1] = 0;
+  t.denseGrad.fill(0);
+}
+
+function slotOf(slots: Int32Array, rows: Int32Array, used: Int32Array, which: 0 | 1, index: number): number {
+  let s = slots[index] as number;
+  if (s < 0) {
+    s = used[which] as number;
+    used[which] = s + 1;
+    slots[index] = s;
+    rows[s] = index;
+  }
+  return s;
+}
+
+/**
+ * Gradient of the batch loss (weighted BCE / nonzero, plus the L2 term of the looked-up
+ * embeddings as in the tfjs trainer) over rows [lo, hi), into thread `thread`'s scratch.
+ * Returns the slice's share of the batch loss.
+ */
+export function computeSlice(
+  views: SparseViews,
+  thread: number,
+  epoch: EpochViews,
+  lo: number,
+  hi: number,
+  batch: BatchRange,
+  branch: Branch,
+  l2: number,
+  scratch: StepScratch,
+): number {
+  const { layout, params: P } = views;
+  const t = views.perThread[thread] as ThreadViews;
+  const F = layout.shape.factors;
+  const half = layout.half;
+  const rowWidth = F + half;
+  resetThread(t, rowWidth);
+  const useGmf = branch !== 'mlp';
+  const useMlp = branch !== 'gmf';
+  const dense = layout.dense;
+  const D = layout.denseStart;
+  const G = t.denseGrad;
+  const { gmf, acts, delta, deltaBelow } = scratch;
+  const x = acts[0] as Float32Array;
+  const nLayers = dense.length;
+  const top = acts[nLayers] as Float32Array;
+  const reg = (2 * l2) / batch.size;
+  const scale = batch.nonzero > 0 ? 1 / batch.nonzero : 0;
+  let loss = 0;
+  let squares = 0;
+  for (let r = lo; r < hi; r++) {
+    const u = epoch.user[r] as number;
+    const i = epoch.item[r] as number;
+    if (!(u < layout.shape.users && i < layout.shape.items)) {
+      throw new ReelrecError(
+        'trainer_row',
+        `training row ${r}: user ${u} / item ${i} outside the model (${layout.shape.users} users, ${layout.shape.items} items)`,
+      );
+    }
+    const su = slotOf(t.userSlot, t.userRows, t.used, 0, u);
+    const si = slotOf(t.itemSlot, t.itemRows, t.used, 1, i);
+    const weight = epoch.kindWeight[epoch.kind[r] as number] as number;
+    let z = P[layout.outBias] as number;
+    const gu = layout.gmfUser + u * F;
+    const gi = layout.gmfItem + i * F;
+    if (useGmf) {
+      for (let f = 0; f < F; f++) {
+        const g = (P[gu + f] as number) * (P[gi + f] as number);
+        gmf[f] = g;
+        z += g * (P[layout.outKernel + f] as number);
+      }
+    }
+    const mu = layout.mlpUser + u * half;
+    const mi = layout.mlpItem + i * half;
+    if (useMlp) {
+      for (let h = 0; h < half; h++) {
+        x[h] = P[mu + h] as number;
+        x[half + h] = P[mi + h] as number;
+      }
+      for (let l = 0; l < nLayers; l++) {
+        const { kernel, bias, inputs, outputs } = dense[l] as FlatLayoutDense;
+        const a = acts[l] as Float32Array;
+        const out = acts[l + 1] as Float32Array;
+        for (let o = 0; o < outputs; o++) out[o] = P[bias + o] as number;
+        // Row-major [inputs × outputs]: one contiguous kernel row per input.
+        for (let k = 0; k < inputs; k++) {
+          const ak = a[k] as number;
+          if (ak === 0) continue;
+          const row = kernel + k * outputs;
+          for (let o = 0; o < outputs; o++) out[o] = (out[o] as number) + ak * (P[row + o] as number);
+        }
+        for (let o = 0; o < outputs; o++) if ((out[o] as number) < 0) out[o] = 0;
+      }
+      const ok = layout.outKernel + F;
+      for (let o = 0; o < top.length; o++) z += (top[o] as number) * (P[ok + o] as number);
+    }
+    const y = epoch.label[r] as number;
+    // Stable BCE with logits: max(z, 0) − z·y + log(1 + e^−|z|).
+    loss += weight * scale * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
+    const dz = weight * scale * (1 / (1 + Math.exp(-z)) - y);
+    const ug = t.userGrad;
+    const ig = t.itemGrad;
+    const uBase = su * rowWidth;
+    const iBase = si * rowWidth;
+    G[layout.outBias - D] = (G[layout.outBias - D] as number) + dz;
+    if (useGmf) {
+      for (let f = 0; f < F; f++) {
+        const k = layout.outKernel + f;
+        G[k - D] = (G[k - D] as number) + dz * (gmf[f] as number);
+        const dg = dz * (P[k] as number);
+        const pu = P[gu + f] as number;
+        const pi = P[gi + f] as number;
+        ug[uBase + f] = (ug[uBase + f] as number) + dg * pi + reg * pu;
+        ig[iBase + f] = (ig[iBase + f] as number) + dg * pu + reg * pi;
+        squares += pu * pu + pi * pi;
+      }
+    }
+    if (useMlp) {
+      const ok = layout.outKernel + F;
+      for (let o = 0; o < top.length; o++) {
+        G[ok + o - D] = (G[ok + o - D] as number) + dz * (top[o] as number);
+        delta[o] = (top[o] as number) > 0 ? dz * (P[ok + o] as number) : 0;
+      }
+      let d = delta;
+      let below = deltaBelow;
+      for (let l = nLayers - 1; l >= 0; l--) {
+        const { kernel, bias, inputs, outputs } = dense[l] as FlatLayoutDense;
+        const a = acts[l] as Float32Array;
+        for (let o = 0; o < outputs; o++) G[bias + o - D] = (G[bias + o - D] as number) + (d[o] as number);
+        // The layer's input is a ReLU output except for the embeddings (l = 0), which pass the gradient through.
+        for (let k = 0; k < inputs; k++) {
+          const ak = a[k] as number;
+          const row = kernel + k * outputs;
+          let s = 0;
+          for (let o = 0; o < outputs; o++) {
+            const dob = d[o] as number;
+            s += dob * (P[row + o] as number);
+            G[row + o - D] = (G[row + o - D] as number) + ak * dob;
+          }
+          below[k] = l > 0 && ak <= 0 ? 0 : s;
+        }
+        const swap = d;
+        d = below;
+        below = swap;
+      }
+      for (let h = 0; h < half; h++) {
+        const pu = x[h] as number;
+        const pi = x[half + h] as number;
+        ug[uBase + F + h] = (ug[uBase + F + h] as number) + (d[h] as number) + reg * pu;
+        ig[iBase + F + h] = (ig[iBase + F + h] as number) + (d[half + h] as number) + reg * pi;
+        squares += pu * pu + pi * pi;
+      }
+    }
+  }
+  return loss + (l2 / batch.size) * squares;
+}
+
+type FlatLayoutDense = SparseViews['layout']['dense'][number];
+
+/** Rows whose parameters and moments one applyUpdate advanced, per embedding table. */
+export interface UpdateCounts {
+  gmfUser: number;
+  gmfItem: number;
+  mlpUser: number;
+  mlpItem: number;
+  /** Dense parameters updated (the same every step: the MLP and output layers). */
+  dense: number;
+}
+
+/**
+ * Adam step `step` (1-based, the phase's global step as in lazy Adam) on thread `thread`'s share:
+ * an index range of the dense parameters and the embedding rows with index ≡ thread (mod
+ * threads), each from the gradient summed over all threads in thread order (deterministic).
+ */
+export function applyUpdate(views: SparseViews, thread: number, step: number, learningRate: number, branch: Branch): UpdateCounts {
+  const { layout, params: P, m, v, threads, perThread } = views;
+  const { beta1, beta2, epsilon } = ADAM;
+  const c1 = 1 - beta1 ** step;
+  const c2 = 1 - beta2 ** step;
+  const adam = (p: number, g: number): void => {
+    const mp = beta1 * (m[p] as number) + (1 - beta1) * g;
+    const vp = beta2 * (v[p] as number) + (1 - beta2) * g * g;
+    m[p] = mp;
+    v[p] = vp;
+    P[p] = (P[p] as number) - (learningRate * (mp / c1)) / (Math.sqrt(vp / c2) + epsilon);
+  };
+  const D = layout.denseStart;
+  const denseLength = layout.total - D;
+  const from = Math.floor((thread * denseLength) / threads);
+  const to = Math.floor(((thread + 1) * denseLength) / threads);
+  for (let j = from; j < to; j++) {
+    let g = 0;
+    for (let k = 0; k < threads; k++) g += (perThread[k] as ThreadViews).denseGrad[j] as number;
+    adam(D + j, g);
+  }
+  const counts: UpdateCounts = { gmfUser: 0, gmfItem: 0, mlpUser: 0, mlpItem: 0, dense: to - from };
+  const F = layout.shape.factors;
+  const half = layout.half;
+  const rowWidth = F + half;
+  const useGmf = branch !== 'mlp';
+  const useMlp = branch !== 'gmf';
+  const sides = [
+    {
+      which: 0,
+      slot: 'userSlot',
+      rows: 'userRows',
+      grad: 'userGrad',
+      gmf: layout.gmfUser,
+      mlp: layout.mlpUser,
+      gmfKey: 'gmfUser',
+      mlpKey: 'mlpUser',
+    },
+    {
+      which: 1,
+      slot: 'itemSlot',
+      rows: 'itemRows',
+      grad: 'itemGrad',
+      gmf: layout.gmfItem,
+      mlp: layout.mlpItem,
+      gmfKey: 'gmfItem',
+      mlpKey: 'mlpItem',
+    },
+  ] as const;
+  for (const side of sides) {
+    for (let k = 0; k < threads; k++) {
+      const owner = perThread[k] as ThreadViews;
+      const used = owner.used[side.which] as number;
+      for (let s = 0; s < used; s++) {
+        const index = owner[side.rows][s] as number;
+        if (index % threads !== thread) continue;
+        // A row an earlier thread also touched was updated when that thread's list was walked.
+        let seenBefore = false;
+        for (let e = 0; e < k && !seenBefore; e++) seenBefore = ((perThread[e] as ThreadViews)[side.slot][index] as number) >= 0;
+        if (seenBefore) continue;
+        if (useGmf) {
+          for (let f = 0; f < F; f++) adam(side.gmf + index * F + f, summedGrad(perThread, k, side.slot, side.grad, index, rowWidth, f));
+          counts[side.gmfKey]++;
+        }
+        if (useMlp) {
+          for (let h = 0; h < half; h++)
+            adam(side.mlp + index * half + h, summedGrad(perThread, k, side.slot, side.grad, index, rowWidth, F + h));
+          counts[side.mlpKey]++;
+        }
+      }
+    }
+  }
+  return counts;
+}
+
+/** Column `col` of row `index`'s gradient summed over the threads from `first` on that touched it. */
+function summedGrad(
+  perThread: ThreadViews[],
+  first: number,
+  slot: 'userSlot' | 'itemSlot',
+  grad: 'userGrad' | 'itemGrad',
+  index: number,
+  rowWidth: number,
+  col: number,
+): number {
+  let g = 0;
+  for (let k = first; k < perThread.length; k++) {
+    const t = perThread[k] as ThreadViews;
+    const s = t[slot][index] as number;
+    if (s >= 0) g += t[grad][s * rowWidth + col] as number;
+  }
+  return g;
+}
