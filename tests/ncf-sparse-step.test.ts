@@ -114,7 +114,7 @@ function stepOnCatalogue(users: number, items: number, threads: number) {
     const [lo, hi] = sliceOf(batch, t, threads);
     computeSlice(views, t, epoch, lo, hi, batch, 'neumf', 0, stepScratch(views));
   }
-  const counts = Array.from({ length: threads }, (_, t) => applyUpdate(views, t, 1, 0.01, 'neumf'));
+  const counts = Array.from({ length: threads }, (_, t) => applyUpdate(views, t, 1, 0.01, 'neumf', stepScratch(views)));
   const sum = (key: 'gmfUser' | 'gmfItem' | 'mlpUser' | 'mlpItem' | 'dense') => counts.reduce((a, c) => a + c[key], 0);
   return {
     views,
@@ -185,7 +185,7 @@ describe('sparse NeuMF step: threads', () => {
         nonzero: nonzeroWeights(epoch, start, Math.min(32, rows.length - start)),
       };
       for (const t of [0, 1]) computeSlice(two, t, epoch, ...sliceOf(batch, t, 2), batch, 'neumf', 0.001, scratch);
-      for (const t of [0, 1]) applyUpdate(two, t, step, 0.01, 'neumf');
+      for (const t of [0, 1]) applyUpdate(two, t, step, 0.01, 'neumf', scratch);
     }
     let worst = 0;
     for (let p = 0; p < one.params.length; p++) worst = Math.max(worst, Math.abs(one.params[p] - two.params[p]));

@@ -52,7 +52,7 @@ export function runEpochOnThread(
     const [lo, hi] = sliceOf(batch, thread, views.threads);
     loss += computeSlice(views, thread, epoch, lo, hi, batch, plan.branch, plan.l2, scratch);
     barrier(views.control, views.threads);
-    applyUpdate(views, thread, plan.firstStep + batches, plan.learningRate, plan.branch);
+    applyUpdate(views, thread, plan.firstStep + batches, plan.learningRate, plan.branch, scratch);
     barrier(views.control, views.threads);
     batches++;
     onBatch(batches);

@@ -20,6 +20,23 @@ export interface StepScratch {
   acts: Float32Array[];
   delta: Float32Array;
   deltaBelow: Float32Array;
+  /** Indices of the non-zero entries of the layer gradient being propagated. */
+  active: Int32Array;
+  /** One embedding row's gradient summed over threads. */
+  rowGrad: Float64Array;
+  /** This thread's share of the dense gradient summed over threads. */
+  denseSum: Float64Array;
+  /** Each MLP kernel transposed ([outputs × inputs]) for the forward pass; refreshed every batch. */
+  kernelsT: Float32Array[];
+}
+
+/** Kernels only change between batches, so one transpose per batch serves every row of it. */
+function transposeKernels(views: SparseViews, into: Float32Array[]): void {
+  const P = views.params;
+  views.layout.dense.forEach(({ kernel, inputs, outputs }, l) => {
+    const kT = into[l] as Float32Array;
+    for (let k = 0; k < inputs; k++) for (let o = 0; o < outputs; o++) kT[o * inputs + k] = P[kernel + k * outputs + o] as number;
+  });
 }
 
 export function stepScratch(views: SparseViews): StepScratch {
@@ -31,6 +48,10 @@ export function stepScratch(views: SparseViews): StepScratch {
     acts: widths.map((w) => new Float32Array(w)),
     delta: new Float32Array(widest),
     deltaBelow: new Float32Array(widest),
+    active: new Int32Array(widest),
+    rowGrad: new Float64Array(layout.shape.factors + layout.half),
+    denseSum: new Float64Array(layout.total - layout.denseStart),
+    kernelsT: layout.dense.map((d) => new Float32Array(d.inputs * d.outputs)),
   };
 }
 
@@ -104,7 +125,8 @@ export function computeSlice(
   const dense = layout.dense;
   const D = layout.denseStart;
   const G = t.denseGrad;
-  const { gmf, acts, delta, deltaBelow } = scratch;
+  const { gmf, acts, delta, deltaBelow, active, kernelsT } = scratch;
+  if (useMlp) transposeKernels(views, kernelsT);
   const x = acts[0] as Float32Array;
   const nLayers = dense.length;
   const top = acts[nLayers] as Float32Array;
@@ -124,6 +146,8 @@ export function computeSlice(
     const su = slotOf(t.userSlot, t.userRows, t.used, 0, u);
     const si = slotOf(t.itemSlot, t.itemRows, t.used, 1, i);
     const weight = epoch.kindWeight[epoch.kind[r] as number] as number;
+    // A row that weighs nothing adds nothing to loss or gradient; its rows still count as looked up.
+    if (weight === 0 && l2 === 0) continue;
     let z = P[layout.outBias] as number;
     const gu = layout.gmfUser + u * F;
     const gi = layout.gmfItem + i * F;
@@ -142,18 +166,17 @@ export function computeSlice(
         x[half + h] = P[mi + h] as number;
       }
       for (let l = 0; l < nLayers; l++) {
-        const { kernel, bias, inputs, outputs } = dense[l] as FlatLayoutDense;
+        const { bias, inputs, outputs } = dense[l] as FlatLayoutDense;
         const a = acts[l] as Float32Array;
         const out = acts[l + 1] as Float32Array;
-        for (let o = 0; o < outputs; o++) out[o] = P[bias + o] as number;
-        // Row-major [inputs × outputs]: one contiguous kernel row per input.
-        for (let k = 0; k < inputs; k++) {
-          const ak = a[k] as number;
-          if (ak === 0) continue;
-          const row = kernel + k * outputs;
-          for (let o = 0; o < outputs; o++) out[o] = (out[o] as number) + ak * (P[row + o] as number);
+        const kT = kernelsT[l] as Float32Array;
+        // Dot products over contiguous rows of the transposed kernel, summed in a register.
+        for (let o = 0; o < outputs; o++) {
+          let z = P[bias + o] as number;
+          const row = o * inputs;
+          for (let k = 0; k < inputs; k++) z += (a[k] as number) * (kT[row + k] as number);
+          out[o] = Math.max(z, 0);
         }
-        for (let o = 0; o < outputs; o++) if ((out[o] as number) < 0) out[o] = 0;
       }
       const ok = layout.outKernel + F;
       for (let o = 0; o < top.length; o++) z += (top[o] as number) * (P[ok + o] as number);
@@ -190,18 +213,31 @@ export function computeSlice(
       for (let l = nLayers - 1; l >= 0; l--) {
         const { kernel, bias, inputs, outputs } = dense[l] as FlatLayoutDense;
         const a = acts[l] as Float32Array;
-        for (let o = 0; o < outputs; o++) G[bias + o - D] = (G[bias + o - D] as number) + (d[o] as number);
+        // Outputs the ReLU switched off pass no gradient: only the active ones are walked below.
+        let nActive = 0;
+        for (let o = 0; o < outputs; o++) {
+          const dob = d[o] as number;
+          if (dob === 0) continue;
+          active[nActive++] = o;
+          G[bias + o - D] = (G[bias + o - D] as number) + dob;
+        }
         // The layer's input is a ReLU output except for the embeddings (l = 0), which pass the gradient through.
         for (let k = 0; k < inputs; k++) {
           const ak = a[k] as number;
+          if (l > 0 && ak <= 0) {
+            below[k] = 0;
+            continue;
+          }
           const row = kernel + k * outputs;
+          const gradRow = row - D;
           let s = 0;
-          for (let o = 0; o < outputs; o++) {
+          for (let j = 0; j < nActive; j++) {
+            const o = active[j] as number;
             const dob = d[o] as number;
             s += dob * (P[row + o] as number);
-            G[row + o - D] = (G[row + o - D] as number) + ak * dob;
+            G[gradRow + o] = (G[gradRow + o] as number) + ak * dob;
           }
-          below[k] = l > 0 && ak <= 0 ? 0 : s;
+          below[k] = s;
         }
         const swap = d;
         d = below;
@@ -236,74 +272,64 @@ export interface UpdateCounts {
  * an index range of the dense parameters and the embedding rows with index ≡ thread (mod
  * threads), each from the gradient summed over all threads in thread order (deterministic).
  */
-export function applyUpdate(views: SparseViews, thread: number, step: number, learningRate: number, branch: Branch): UpdateCounts {
+export function applyUpdate(
+  views: SparseViews,
+  thread: number,
+  step: number,
+  learningRate: number,
+  branch: Branch,
+  scratch: StepScratch,
+): UpdateCounts {
   const { layout, params: P, m, v, threads, perThread } = views;
-  const { beta1, beta2, epsilon } = ADAM;
-  const c1 = 1 - beta1 ** step;
-  const c2 = 1 - beta2 ** step;
-  const adam = (p: number, g: number): void => {
-    const mp = beta1 * (m[p] as number) + (1 - beta1) * g;
-    const vp = beta2 * (v[p] as number) + (1 - beta2) * g * g;
-    m[p] = mp;
-    v[p] = vp;
-    P[p] = (P[p] as number) - (learningRate * (mp / c1)) / (Math.sqrt(vp / c2) + epsilon);
-  };
+  const adam: AdamStep = { P, m, v, rate: learningRate / (1 - ADAM.beta1 ** step), unbias: 1 / (1 - ADAM.beta2 ** step) };
   const D = layout.denseStart;
   const denseLength = layout.total - D;
   const from = Math.floor((thread * denseLength) / threads);
   const to = Math.floor(((thread + 1) * denseLength) / threads);
-  for (let j = from; j < to; j++) {
-    let g = 0;
-    for (let k = 0; k < threads; k++) g += (perThread[k] as ThreadViews).denseGrad[j] as number;
-    adam(D + j, g);
+  const denseGrad = scratch.denseSum;
+  denseGrad.fill(0, 0, to - from);
+  for (let k = 0; k < threads; k++) {
+    const g = (perThread[k] as ThreadViews).denseGrad;
+    for (let j = from; j < to; j++) denseGrad[j - from] = (denseGrad[j - from] as number) + (g[j] as number);
   }
+  adamRange(adam, D + from, denseGrad, 0, to - from);
   const counts: UpdateCounts = { gmfUser: 0, gmfItem: 0, mlpUser: 0, mlpItem: 0, dense: to - from };
   const F = layout.shape.factors;
   const half = layout.half;
   const rowWidth = F + half;
   const useGmf = branch !== 'mlp';
   const useMlp = branch !== 'gmf';
-  const sides = [
-    {
-      which: 0,
-      slot: 'userSlot',
-      rows: 'userRows',
-      grad: 'userGrad',
-      gmf: layout.gmfUser,
-      mlp: layout.mlpUser,
-      gmfKey: 'gmfUser',
-      mlpKey: 'mlpUser',
-    },
-    {
-      which: 1,
-      slot: 'itemSlot',
-      rows: 'itemRows',
-      grad: 'itemGrad',
-      gmf: layout.gmfItem,
-      mlp: layout.mlpItem,
-      gmfKey: 'gmfItem',
-      mlpKey: 'mlpItem',
-    },
-  ] as const;
-  for (const side of sides) {
+  const rowGrad = scratch.rowGrad;
+  for (const side of [0, 1] as const) {
+    const gmfTable = side === 0 ? layout.gmfUser : layout.gmfItem;
+    const mlpTable = side === 0 ? layout.mlpUser : layout.mlpItem;
     for (let k = 0; k < threads; k++) {
       const owner = perThread[k] as ThreadViews;
-      const used = owner.used[side.which] as number;
+      const used = owner.used[side] as number;
+      const rows = side === 0 ? owner.userRows : owner.itemRows;
       for (let s = 0; s < used; s++) {
-        const index = owner[side.rows][s] as number;
+        const index = rows[s] as number;
         if (index % threads !== thread) continue;
         // A row an earlier thread also touched was updated when that thread's list was walked.
         let seenBefore = false;
-        for (let e = 0; e < k && !seenBefore; e++) seenBefore = ((perThread[e] as ThreadViews)[side.slot][index] as number) >= 0;
+        for (let e = 0; e < k && !seenBefore; e++) seenBefore = (slotsOf(perThread[e] as ThreadViews, side)[index] as number) >= 0;
         if (seenBefore) continue;
+        rowGrad.fill(0);
+        for (let e = k; e < threads; e++) {
+          const t = perThread[e] as ThreadViews;
+          const slot = slotsOf(t, side)[index] as number;
+          if (slot < 0) continue;
+          const grad = side === 0 ? t.userGrad : t.itemGrad;
+          const base = slot * rowWidth;
+          for (let c = 0; c < rowWidth; c++) rowGrad[c] = (rowGrad[c] as number) + (grad[base + c] as number);
+        }
         if (useGmf) {
-          for (let f = 0; f < F; f++) adam(side.gmf + index * F + f, summedGrad(perThread, k, side.slot, side.grad, index, rowWidth, f));
-          counts[side.gmfKey]++;
+          adamRange(adam, gmfTable + index * F, rowGrad, 0, F);
+          counts[side === 0 ? 'gmfUser' : 'gmfItem']++;
         }
         if (useMlp) {
-          for (let h = 0; h < half; h++)
-            adam(side.mlp + index * half + h, summedGrad(perThread, k, side.slot, side.grad, index, rowWidth, F + h));
-          counts[side.mlpKey]++;
+          adamRange(adam, mlpTable + index * half, rowGrad, F, half);
+          counts[side === 0 ? 'mlpUser' : 'mlpItem']++;
         }
       }
     }
@@ -311,21 +337,31 @@ export function applyUpdate(views: SparseViews, thread: number, step: number, le
   return counts;
 }
 
-/** Column `col` of row `index`'s gradient summed over the threads from `first` on that touched it. */
-function summedGrad(
-  perThread: ThreadViews[],
-  first: number,
-  slot: 'userSlot' | 'itemSlot',
-  grad: 'userGrad' | 'itemGrad',
-  index: number,
-  rowWidth: number,
-  col: number,
-): number {
-  let g = 0;
-  for (let k = first; k < perThread.length; k++) {
-    const t = perThread[k] as ThreadViews;
-    const s = t[slot][index] as number;
-    if (s >= 0) g += t[grad][s * rowWidth + col] as number;
+function slotsOf(t: ThreadViews, side: 0 | 1): Int32Array {
+  return side === 0 ? t.userSlot : t.itemSlot;
+}
+
+interface AdamStep {
+  P: Float32Array;
+  m: Float32Array;
+  v: Float32Array;
+  /** learning rate / (1 − β1^t) */
+  rate: number;
+  /** 1 / (1 − β2^t) */
+  unbias: number;
+}
+
+/** Adam on parameters [offset, offset + n) with gradients grad[from …]; tf.train.adam's update. */
+function adamRange(a: AdamStep, offset: number, grad: Float64Array, from: number, n: number): void {
+  const { P, m, v, rate, unbias } = a;
+  const { beta1, beta2, epsilon } = ADAM;
+  for (let j = 0; j < n; j++) {
+    const p = offset + j;
+    const g = grad[from + j] as number;
+    const mp = beta1 * (m[p] as number) + (1 - beta1) * g;
+    const vp = beta2 * (v[p] as number) + (1 - beta2) * g * g;
+    m[p] = mp;
+    v[p] = vp;
+    P[p] = (P[p] as number) - (rate * mp) / (Math.sqrt(vp * unbias) + epsilon);
   }
-  return g;
 }
