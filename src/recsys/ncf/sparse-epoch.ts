@@ -1,7 +1,7 @@
 import { ReelrecError } from '../../errors.js';
 import type { Branch } from './model.js';
 import { CONTROL, type EpochViews, type SparseViews } from './sparse-state.js';
-import { applyUpdate, type BatchRange, computeSlice, nonzeroWeights, type StepScratch, sliceOf } from './sparse-step.js';
+import { applyUpdate, type BatchRange, catchUpAll, computeSlice, nonzeroWeights, type StepScratch, sliceOf } from './sparse-step.js';
 
 export interface EpochPlan {
   batchSize: number;
@@ -33,7 +33,7 @@ export function barrier(control: Int32Array, threads: number): void {
 
 /**
  * Thread `thread`'s part of one epoch: for every batch, its slice's gradient, a barrier, its
- * share of the update, a barrier. Every thread runs this with the same plan; `onBatch` is told
+ * share of the update, a barrier; at the end, every row brought up to the last step. Every thread runs this with the same plan; `onBatch` is told
  * after each batch. Returns this thread's share of the summed batch losses.
  */
 export function runEpochOnThread(
@@ -57,6 +57,9 @@ export function runEpochOnThread(
     batches++;
     onBatch(batches);
   }
+  // Rows the last batches skipped still owe dense Adam's momentum steps before anyone reads them.
+  if (batches > 0) catchUpAll(views, thread, plan.firstStep + batches - 1, plan.learningRate, plan.branch);
+  barrier(views.control, views.threads);
   return loss;
 }
 

@@ -16,6 +16,9 @@ export interface SparseBuffers {
   v: SharedArrayBuffer;
   /** Barrier and abort flag (Int32). */
   control: SharedArrayBuffer;
+  /** Per user / item: the Adam step its rows were last brought up to (Int32); see catchUp in sparse-step.ts. */
+  userStep: SharedArrayBuffer;
+  itemStep: SharedArrayBuffer;
   perThread: ThreadBuffers[];
 }
 
@@ -55,6 +58,8 @@ export function allocateSparseBuffers(shape: NeuMFShape, threads: number, batchS
     m: f32(layout.total),
     v: f32(layout.total),
     control: i32(CONTROL.length),
+    userStep: i32(shape.users),
+    itemStep: i32(shape.items),
     perThread: Array.from({ length: threads }, () => ({
       denseGrad: f32(layout.total - layout.denseStart),
       userSlot: i32(shape.users, -1),
@@ -76,6 +81,8 @@ export interface SparseViews {
   m: Float32Array;
   v: Float32Array;
   control: Int32Array;
+  userStep: Int32Array;
+  itemStep: Int32Array;
   perThread: ThreadViews[];
 }
 
@@ -98,6 +105,8 @@ export function sparseViews(b: SparseBuffers): SparseViews {
     m: new Float32Array(b.m),
     v: new Float32Array(b.v),
     control: new Int32Array(b.control),
+    userStep: new Int32Array(b.userStep),
+    itemStep: new Int32Array(b.itemStep),
     perThread: b.perThread.map((t) => ({
       denseGrad: new Float32Array(t.denseGrad),
       userSlot: new Int32Array(t.userSlot),

@@ -97,6 +97,8 @@ export class SparseTrainer {
   resetOptimizer(): void {
     new Float32Array(this.buffers.m).fill(0);
     new Float32Array(this.buffers.v).fill(0);
+    new Int32Array(this.buffers.userStep).fill(0);
+    new Int32Array(this.buffers.itemStep).fill(0);
     this.steps = 0;
   }
 
