@@ -204,33 +204,39 @@ describe('sparse NeuMF step: threads', () => {
 });
 
 describe('sparse NeuMF step: lazy Adam catches up like dense Adam', () => {
-  it('a row away for k steps moves as dense Adam moves it with zero gradients (momentum)', () => {
-    const shape: NeuMFShape = { users: 6, items: 6, factors: 3, layers: [4, 2] };
-    const views = randomViews(shape, 1, 4, 21, 0.3);
-    const scratch = stepScratch(views);
-    const lr = 0.01;
-    // Step 1 touches user 0; steps 2–6 only users 1–2; then every row is brought up to step 6.
-    const batches = [epochOf([[0, 1, 1]]), ...Array.from({ length: 5 }, (_, n) => epochOf([[1 + (n % 2), 2, 0]]))];
-    const row = views.layout.gmfUser;
-    const take = (a: Float32Array) => Array.from(a.subarray(row, row + 3));
-    const after1 = { p: [] as number[], m: [] as number[], v: [] as number[] };
-    for (const [n, epoch] of batches.entries()) {
-      computeSlice(views, 0, epoch, 0, epoch.length, wholeBatch(epoch), 'neumf', 0, scratch);
-      applyUpdate(views, 0, n + 1, lr, 'neumf', scratch);
-      if (n === 0) Object.assign(after1, { p: take(views.params), m: take(views.m), v: take(views.v) });
-    }
-    expect(Array.from(views.params.subarray(row, row + 3))).toEqual(after1.p);
-    catchUpAll(views, 0, 6, lr, 'neumf');
-    const { beta1, beta2, epsilon } = ADAM;
-    for (let f = 0; f < 3; f++) {
-      let { p, m, v } = { p: after1.p[f] ?? 0, m: after1.m[f] ?? 0, v: after1.v[f] ?? 0 };
-      for (let s = 2; s <= 6; s++) {
-        m *= beta1;
-        v *= beta2;
-        p -= (lr * (m / (1 - beta1 ** s))) / (Math.sqrt(v / (1 - beta2 ** s)) + epsilon);
+  for (const [first, away] of [
+    [1, 5],
+    [1, 150],
+    [12_000, 5],
+    [12_000, 150],
+  ])
+    it(`a row away for ${away} steps from step ${first} moves as dense Adam moves it with zero gradients (momentum)`, () => {
+      const shape: NeuMFShape = { users: 6, items: 6, factors: 3, layers: [4, 2] };
+      const views = randomViews(shape, 1, 4, 21, 0.3);
+      const scratch = stepScratch(views);
+      const lr = 0.01;
+      // The first step touches user 0; the next `away` only users 1–2; then every row is brought up to date.
+      const batches = [epochOf([[0, 1, 1]]), ...Array.from({ length: away }, (_, n) => epochOf([[1 + (n % 2), 2, 0]]))];
+      const row = views.layout.gmfUser;
+      const take = (a: Float32Array) => Array.from(a.subarray(row, row + 3));
+      const after1 = { p: [] as number[], m: [] as number[], v: [] as number[] };
+      for (const [n, epoch] of batches.entries()) {
+        computeSlice(views, 0, epoch, 0, epoch.length, wholeBatch(epoch), 'neumf', 0, scratch);
+        applyUpdate(views, 0, first + n, lr, 'neumf', scratch);
+        if (n === 0) Object.assign(after1, { p: take(views.params), m: take(views.m), v: take(views.v) });
       }
-      expect(views.params[row + f]).toBeCloseTo(p, 5);
-      expect(views.m[row + f]).toBeCloseTo(m, 8);
-    }
-  });
+      expect(Array.from(views.params.subarray(row, row + 3))).toEqual(after1.p);
+      catchUpAll(views, 0, first + away, lr, 'neumf');
+      const { beta1, beta2, epsilon } = ADAM;
+      for (let f = 0; f < 3; f++) {
+        let { p, m, v } = { p: after1.p[f] ?? 0, m: after1.m[f] ?? 0, v: after1.v[f] ?? 0 };
+        for (let s = first + 1; s <= first + away; s++) {
+          m *= beta1;
+          v *= beta2;
+          p -= (lr * (m / (1 - beta1 ** s))) / (Math.sqrt(v / (1 - beta2 ** s)) + epsilon);
+        }
+        expect(views.params[row + f]).toBeCloseTo(p, 5);
+        expect(views.m[row + f]).toBeCloseTo(m, 8);
+      }
+    });
 });

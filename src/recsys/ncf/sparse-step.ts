@@ -368,8 +368,10 @@ export function catchUpAll(views: SparseViews, thread: number, step: number, lea
   }
 }
 
-/** Beyond this many missed steps the momentum has decayed below 0.1 % (0.9^64): the rest of the sum is dropped. */
-const CATCH_UP_HORIZON = 64;
+/** Beyond this many missed steps what momentum is left moves a row < 2e-6 of its catch-up: that tail is dropped. */
+const CATCH_UP_HORIZON = 128;
+/** From this step on √(1−β2^s)/(1−β1^s) changes by < 1e-5 over the horizon: the sum is geometric. */
+const SETTLED_STEP = 10_000;
 
 interface MissedSteps {
   /** Σ over the missed steps s of β1^j/β2^(j/2) · √(1−β2^s)/(1−β1^s), j = s − last. */
@@ -389,12 +391,48 @@ function missedSteps(last: number, upTo: number): MissedSteps | null {
   const k = upTo - last;
   if (last === 0 || k <= 0) return null;
   const { beta1, beta2 } = ADAM;
-  let factor = 0;
-  for (let j = 1; j <= Math.min(k, CATCH_UP_HORIZON); j++) {
-    const s = last + j;
-    factor += (beta1 ** j / Math.sqrt(beta2 ** j)) * (Math.sqrt(1 - beta2 ** s) / (1 - beta1 ** s));
+  const horizon = Math.min(k, CATCH_UP_HORIZON);
+  const r = beta1 / Math.sqrt(beta2);
+  let factor: number;
+  if (last >= SETTLED_STEP) {
+    // The bias corrections no longer move over the horizon: a geometric sum times their value.
+    const s = last + 1;
+    factor = ((r * (1 - r ** horizon)) / (1 - r)) * (Math.sqrt(1 - beta2 ** s) / (1 - beta1 ** s));
+  } else if (horizon === CATCH_UP_HORIZON) {
+    // Rows of a large catalogue are mostly away longer than the horizon: one lookup, not 128 terms.
+    factor = fullHorizonFactor(last);
+  } else {
+    factor = horizonSum(last, horizon);
   }
   return { factor, firstDecay: beta1 ** k, secondDecay: beta2 ** k, epsilon: Math.sqrt(1 - beta2 ** (last + 1)) * ADAM.epsilon };
+}
+
+/** Σ_{j=1..horizon} (β1/√β2)^j · √(1−β2^s)/(1−β1^s), s = last + j. */
+function horizonSum(last: number, horizon: number): number {
+  const { beta1, beta2 } = ADAM;
+  const r = beta1 / Math.sqrt(beta2);
+  let factor = 0;
+  let rj = r;
+  let b1 = beta1 ** (last + 1);
+  let b2 = beta2 ** (last + 1);
+  for (let j = 1; j <= horizon; j++) {
+    factor += (rj * Math.sqrt(1 - b2)) / (1 - b1);
+    rj *= r;
+    b1 *= beta1;
+    b2 *= beta2;
+  }
+  return factor;
+}
+
+let fullHorizon: Float64Array | null = null;
+
+/** horizonSum(last, CATCH_UP_HORIZON) for last < SETTLED_STEP, tabulated on first use (a few ms). */
+function fullHorizonFactor(last: number): number {
+  if (!fullHorizon) {
+    fullHorizon = new Float64Array(SETTLED_STEP);
+    for (let l = 1; l < SETTLED_STEP; l++) fullHorizon[l] = horizonSum(l, CATCH_UP_HORIZON);
+  }
+  return fullHorizon[last] as number;
 }
 
 function catchUp(a: AdamStep, missed: MissedSteps, learningRate: number, offset: number, n: number): void {
