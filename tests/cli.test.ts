@@ -167,7 +167,7 @@ describe('reelrec CLI', () => {
     expect(report.benchmark).toBe('ml100k');
     expect(report.rows[0]).toMatchObject({ model: 'most-popular' });
     expect(typeof report.rows[0]?.['ndcg@10']).toBe('number');
-    expect(report.checks).toHaveLength(10); // most-popular anchor ×4, NeuMF vs NCF ×4, two timing bars
+    expect(report.checks).toHaveLength(11); // most-popular anchor ×4, NeuMF vs NCF ×4, NeuMF NDCG floor, two timing bars
     expect(report.checks.some((c) => !c.ok)).toBe(true);
   });
 
