@@ -173,8 +173,8 @@ describe('reelrec CLI', () => {
     expect(report.benchmark).toBe('ml100k');
     expect(report.rows[0]).toMatchObject({ model: 'most-popular' });
     expect(typeof report.rows[0]?.['ndcg@10']).toBe('number');
-    // most-popular anchor ×4, NeuMF vs NCF ×4, two timing bars, the known-user ranker above NeuMF
-    expect(report.checks).toHaveLength(11);
+    // most-popular anchor ×4, NeuMF vs NCF ×4, NeuMF NDCG floor, two timing bars, the known-user ranker
+    expect(report.checks).toHaveLength(12);
     expect(report.rows.map((r) => r.model)).toEqual(expect.arrayContaining(['item-item (EASE)', 'known-user ranker']));
     expect(report.checks.some((c) => !c.ok)).toBe(true);
   });

@@ -74,6 +74,10 @@ export interface NeumfEpochMeasurement extends Timed {
   msPerBatch: number;
   cpuMsPerBatch: number;
   backend: string;
+  /** Which NeuMF trainer ran (`sparse ×2`: the sparse trainer on 2 threads; `tfjs`). */
+  trainer: string;
+  /** Training rows per wall second over the epoch (epochRows / seconds). */
+  samplesPerSecond: number;
   loss: number;
   /** When both ran: the sampled estimate against the full epoch (wall and CPU ratios). */
   extrapolationCheck: { measuredBatches: number; seconds: number; cpuSeconds: number; ratio: number; cpuRatio: number } | null;
@@ -253,6 +257,8 @@ async function measureEpoch(
     msPerBatch: (1000 * t.epochSeconds) / t.batches,
     cpuMsPerBatch: (1000 * t.epochCpuSeconds) / t.batches,
     backend: t.model.manifest.backend,
+    trainer: trainerLabel(t.model),
+    samplesPerSecond: t.rows / t.epochSeconds,
     loss: t.loss,
     config: shape,
   });
@@ -293,9 +299,14 @@ async function measureEpoch(
   return { model: full.model, neumf: checked(full, sampled) };
 }
 
+function trainerLabel(model: NeuMF): string {
+  const trainer = model.manifest.trainer;
+  return trainer ? `${trainer.name}${trainer.name === 'sparse' ? ` ×${trainer.threads}` : ''}` : 'tfjs';
+}
+
 /** `new NeuMF({ epochs: 1, seed })` — the default configuration otherwise — fitted on `ratings`. */
 async function trainOnce(ratings: RatingsTable, seed: number, progress: boolean, label: string): Promise<Trained> {
-  const model = new NeuMF({ epochs: 1, seed }, { datasetName: 'taste-synthetic', progress: startProgress(label, 1, 'epochs', progress) });
+  const model = new NeuMF({ epochs: 1, seed }, { datasetName: 'taste-synthetic', progress: startProgress(label, 1, 'batches', progress) });
   const watch = stopwatch();
   await model.fit(ratings);
   const fit = watch();
@@ -313,8 +324,9 @@ async function trainOnce(ratings: RatingsTable, seed: number, progress: boolean,
 
 /**
  * A random share of the ratings. The table keeps every user and movie, so a model fitted on it
- * has the full shape and each batch costs what it costs in a full epoch (tfjs applies dense Adam
- * updates to the whole embedding tables); scaling by full rows / trained rows gives the epoch.
+ * has the full shape and each batch costs what it costs in a full epoch (the tfjs trainer applies
+ * dense Adam updates to the whole embedding tables; the sparse trainer's batch cost does not
+ * depend on them); scaling by full rows / trained rows gives the epoch.
  */
 function sampleRows(ratings: RatingsTable, share: number, seed: number): RatingsTable {
   const rng = createRng(seed + 101);

@@ -31,7 +31,12 @@ const FINE_TUNE_VARIANTS: Array<{ name: string; options: FineTuneOptions; genreR
   { name: 'half an epoch of original data mixed in', options: { mixOriginal: 0.5 } },
   { name: 'control: the same extra epoch of original data, no genre rows', options: {}, genreRows: false },
 ];
-const TRAIN_SECONDS_TARGET = 120;
+/**
+ * Issue 12: a third of the tfjs trainer's 68.7 s per fit (bench/results/ml100k.json, wasm,
+ * seeds 42/43/44), at no loss of NDCG@10 (its 3-seed mean 0.437).
+ */
+const TRAIN_SECONDS_TARGET = 22.9;
+const NEUMF_NDCG_FLOOR = 0.437;
 const TOP10_ALL_USERS_SECONDS_TARGET = 2;
 
 export const ml100kBenchmark: Benchmark = {
@@ -69,16 +74,18 @@ export const ml100kBenchmark: Benchmark = {
     const perSeedStrict: Array<Record<string, number>> = [];
     const seedRows: BenchRow[] = [];
     let backend = '';
+    let trainer = '';
     for (const modelSeed of NEUMF_SEEDS) {
       const model = new NeuMF(
         { seed: modelSeed },
-        { datasetName: data.name, progress: startProgress(`NeuMF seed ${modelSeed}`, neumfConfig().epochs, 'epochs') },
+        { datasetName: data.name, progress: startProgress(`NeuMF seed ${modelSeed}`, neumfConfig().epochs, 'batches') },
       );
       const { results, fitSeconds } = await fitAndEvaluate(model, split);
       const top10Started = performance.now();
       await model.recommendAll(K);
       const top10AllUsersSeconds = (performance.now() - top10Started) / 1000;
       backend = model.manifest.backend;
+      trainer = `${model.manifest.trainer?.name ?? 'tfjs'} ×${model.manifest.trainer?.threads ?? 1}`;
       const [all, strict] = results as [NonNullable<(typeof results)[0]>, NonNullable<(typeof results)[1]>];
       const figures = {
         ...figuresOf(all),
@@ -111,6 +118,7 @@ export const ml100kBenchmark: Benchmark = {
       trainSeconds: avg(perSeed, 'trainSeconds'),
       top10AllUsersSeconds: avg(perSeed, 'top10AllUsersSeconds'),
       backend,
+      trainer,
       seeds: NEUMF_SEEDS.join('/'),
       peakRssMB: peakRssMB(),
     };
@@ -194,7 +202,18 @@ function ml100kBars(): BenchBar[] {
       min: ncf[metric] as number,
       why: "must beat Microsoft Recommenders' NCF row",
     })),
-    { model: 'neumf', metric: 'trainSeconds', max: TRAIN_SECONDS_TARGET, why: 'training to that quality within 120 s on wasm' },
+    {
+      model: 'neumf',
+      metric: 'ndcg@10',
+      min: NEUMF_NDCG_FLOOR,
+      why: 'the sparse trainer must not lose quality: NDCG@10 of the tfjs trainer (3-seed mean 0.437)',
+    },
+    {
+      model: 'neumf',
+      metric: 'trainSeconds',
+      max: TRAIN_SECONDS_TARGET,
+      why: 'a third of the tfjs trainer’s 68.7 s per fit on wasm (issue 12): the sparse trainer on 2 cores',
+    },
     { model: 'neumf', metric: 'top10AllUsersSeconds', max: TOP10_ALL_USERS_SECONDS_TARGET, why: 'top 10 for all 943 users within 2 s' },
   ];
 }
@@ -248,7 +267,7 @@ async function leaveOneOutRows(ratings: RatingsTable, seed: number, datasetName:
   await popular.fit(split.train);
   const models = [
     popular,
-    new NeuMF({ seed }, { datasetName, progress: startProgress('NeuMF leave-one-out', neumfConfig().epochs, 'epochs') }),
+    new NeuMF({ seed }, { datasetName, progress: startProgress('NeuMF leave-one-out', neumfConfig().epochs, 'batches') }),
   ];
   for (const model of models) {
     if (model instanceof NeuMF) await model.fit(split.train);

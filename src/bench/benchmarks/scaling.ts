@@ -25,6 +25,15 @@ export const SCALING = {
   },
   /** A growth exponent above this (cost ∝ ratings^k) counts as faster than linear. */
   superlinear: 1.15,
+  /** The sparse NeuMF trainer's bars (issue 12): linear epochs and 4× the tfjs trainer's 5 M throughput. */
+  neumf: {
+    maxEpochExponent: 1.05,
+    /**
+     * Training rows / s at 5 M ratings, 4 × the tfjs trainer's: bench/results/scaling.json at
+     * f610d32 (2026-11-27) measured 39,183,642 rows in 1,483.1 s per epoch (wasm) = 26,419 rows/s.
+     */
+    minSamplesPerSecond5M: 4 * 26_419,
+  },
 } as const;
 
 const WORKER = fileURLToPath(new URL('../scaling-worker.js', import.meta.url));
@@ -193,6 +202,8 @@ function mainRow(run: SizeRun, perRow: number | null): BenchRow {
           ? `full (${n.epochBatches} batches; a ${n.extrapolationCheck.measuredBatches}-batch estimate gave ${n.extrapolationCheck.cpuRatio.toFixed(2)}× its CPU s)`
           : `full (${n.epochBatches} batches)`,
     'NeuMF backend': n.backend,
+    'NeuMF trainer': n.trainer ?? 'tfjs',
+    'NeuMF samples / s': n.samplesPerSecond ?? n.epochRows / n.seconds,
     'EASE s': r.ease.seconds,
     'EASE s / 1M': per1M(r.ease.seconds),
     'EASE items': r.ease.items,
@@ -431,8 +442,48 @@ function conclude(runs: SizeRun[], noisy: boolean): Conclusion | null {
   return { exponents, fasterThanLinear, steeperAtTopOnly: topOnly, firstBottleneck: first, limits, text: sentences.join(' ') };
 }
 
-function scalingBars(runs: SizeRun[]): BenchBar[] {
+const NEUMF_GROWTH = 'NeuMF epoch growth 1 M→5 M';
+
+/** NeuMF's s / epoch exponent from 1 M to 5 M ratings, CPU (the bar: immune to other jobs) and wall. */
+function neumfGrowthRow(runs: SizeRun[]): BenchRow[] {
+  const at = (n: number) => runs.find((r) => r.size === n)?.result;
+  const a = at(1_000_000);
+  const b = at(5_000_000);
+  if (!a || !b) return [];
+  return [
+    {
+      model: NEUMF_GROWTH,
+      'CPU s / epoch k': exponent(a.ratings, a.neumf.cpuSeconds, b.ratings, b.neumf.cpuSeconds),
+      'wall s / epoch k': exponent(a.ratings, a.neumf.seconds, b.ratings, b.neumf.seconds),
+      trainer: b.neumf.trainer ?? 'tfjs',
+    },
+  ];
+}
+
+function neumfBars(runs: SizeRun[]): BenchBar[] {
+  const has = (n: number) => runs.some((r) => r.size === n && r.result);
   const bars: BenchBar[] = [];
+  if (has(1_000_000) && has(5_000_000)) {
+    bars.push({
+      model: NEUMF_GROWTH,
+      metric: 'CPU s / epoch k',
+      max: SCALING.neumf.maxEpochExponent,
+      why: 'a NeuMF epoch must grow linearly with the ratings: each batch costs the same whatever the catalogue (sparse trainer)',
+    });
+  }
+  if (has(5_000_000)) {
+    bars.push({
+      model: sizeLabel(5_000_000),
+      metric: 'NeuMF samples / s',
+      min: SCALING.neumf.minSamplesPerSecond5M,
+      why: '4× the tfjs trainer’s 26,419 training rows / s at 5 M ratings (bench/results/scaling.json at f610d32), on 2 cores',
+    });
+  }
+  return bars;
+}
+
+function scalingBars(runs: SizeRun[]): BenchBar[] {
+  const bars: BenchBar[] = neumfBars(runs);
   const has = (n: number) => runs.some((r) => r.size === n);
   for (const n of [100_000, 1_000_000]) {
     if (!has(n)) continue;
@@ -482,7 +533,7 @@ export function scalingOutcome(runs: SizeRun[], seed: number): BenchOutcome {
     : '';
   const conclusion = conclude(runs, noisy);
   const perRow = trainingMBPerRow(runs);
-  const rows = runs.map((run) => mainRow(run, perRow));
+  const rows = [...runs.map((run) => mainRow(run, perRow)), ...neumfGrowthRow(runs)];
   return {
     dataset: `taste-synthetic ml-latest layout (${GENERATOR}, 18 genres, latent tastes; ${path.join(SCALING.root, `${GENERATOR}-<ratings>-s${seed}`)})${noise}`,
     rows,

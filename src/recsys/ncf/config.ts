@@ -44,6 +44,15 @@ export const NeuMFConfigSchema = z.object({
   seed: z.number().int().min(0).default(42),
   /** Pretrain GMF and MLP separately before training the joined model (He et al. 2017, §3.4.1). */
   pretrain: z.boolean().default(false),
+  /**
+   * Which code trains: `sparse` (plain JS on worker threads, lazy Adam on the embedding rows a
+   * batch touches, so a batch costs the same whatever the catalogue size), `tfjs`
+   * (optimizer.minimize, dense updates of both tables every batch), or `auto`: tfjs where the
+   * native tfjs-node backend runs, sparse otherwise. See README "NeuMF".
+   */
+  trainer: z.enum(['auto', 'sparse', 'tfjs']).default('auto'),
+  /** Worker threads of the sparse trainer; 0 = one per core (os.availableParallelism()). */
+  threads: z.number().int().min(0).max(256).default(0),
 });
 
 export type NeuMFConfig = z.output<typeof NeuMFConfigSchema>;

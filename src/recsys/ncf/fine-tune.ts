@@ -5,10 +5,11 @@ import type { RatingsTable } from '../data/types.js';
 import { createRng } from '../random.js';
 import { HardSampler } from '../sampling/hard-sampling.js';
 import { LabelKind } from '../sampling/labels.js';
-import { labelKindWeights, type NeuMFConfig } from './config.js';
+import type { NeuMFConfig } from './config.js';
+import { chooseTrainer, openEpochRunner } from './epoch-runner.js';
 import type { FineTuneRecord } from './manifest.js';
 import type { NeuMFWeights } from './model.js';
-import { runEpoch, type TrainingRows } from './train.js';
+import type { TrainingRows } from './training-rows.js';
 
 /** (user, item, 0/1) rows in the model's dense indices, e.g. the seed's genre dataset. */
 export interface InteractionRows {
@@ -36,7 +37,7 @@ export const FINE_TUNE_DEFAULTS = { epochs: 1, learningRate: 0.0001, mixOriginal
 
 /**
  * Continues training already trained weights on `rows` with a fresh Adam at its own learning
- * rate (the seed's genre fine-tuning). Positive rows weigh as hard positives, negative rows as
+ * rate (the seed's genre fine-tuning), with the trainer the config picks for the active backend. Positive rows weigh as hard positives, negative rows as
  * unrated negatives; mixed-in original rows keep their own label kinds.
  */
 export async function fineTuneWeights(
@@ -56,19 +57,20 @@ export async function fineTuneWeights(
   const progress = options.progress ?? SILENT_PROGRESS;
   const started = performance.now();
   const sampler = mixOriginal > 0 ? new HardSampler(original, { negativesPerPositive: config.negatives }) : null;
-  const kindWeight = labelKindWeights(config.labelWeights);
-  const optimizer = tf.train.adam(learningRate);
+  const runner = openEpochRunner(weights, config, chooseTrainer(config, tf.getBackend()));
   const losses: number[] = [];
   try {
+    runner.startPhase(learningRate);
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const rng = createRng(seed * 104729 + epoch);
       const data = withOriginal(rows, sampler, mixOriginal, seed + 1000 + epoch, rng);
-      const loss = await runEpoch(weights, optimizer, data, kindWeight, config, 'neumf', rng);
+      const loss = await runner.runEpoch(data, rng, 'neumf');
+      runner.syncWeights();
       losses.push(loss);
       progress.increment(1, `loss ${loss.toFixed(4)}`);
     }
   } finally {
-    optimizer.dispose();
+    await runner.close();
     progress.stop();
   }
   return { rows: rows.length, epochs, learningRate, mixOriginal, seconds: (performance.now() - started) / 1000, losses };

@@ -1,5 +1,6 @@
 import type { BackendName } from './backend.js';
 import type { NeuMFConfig } from './config.js';
+import type { TrainerChoice } from './epoch-runner.js';
 import type { NeuMFShape } from './model.js';
 import type { EpochStats } from './train.js';
 
@@ -45,6 +46,8 @@ export interface ModelManifest {
   shape: NeuMFShape;
   config: NeuMFConfig;
   backend: BackendName;
+  /** Which trainer produced the weights (absent in manifests written before there was a choice: tfjs). */
+  trainer?: TrainerChoice;
   training: { seconds: number; bestEpoch: number; history: EpochStats[] };
   /** Present on a genre fine-tuned version: what it was fine-tuned on and how. */
   fineTune?: FineTuneRecord;

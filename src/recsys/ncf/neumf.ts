@@ -81,6 +81,7 @@ export class NeuMF implements Recommender {
       shape: { users: train.userIds.length, items: train.itemIds.length, factors: this.config.factors, layers: this.config.layers },
       config: this.config,
       backend: result.backend,
+      trainer: result.trainer,
       training: { seconds: result.seconds, bestEpoch: result.bestEpoch, history: result.history },
       metrics: {},
     };

@@ -46,6 +46,7 @@ const ManifestSchema = z.object({
   shape: z.object({ users: count, items: count, factors: count, layers: z.array(count).min(1) }),
   config: NeuMFConfigSchema,
   backend: z.enum(['tensorflow', 'wasm', 'cpu']),
+  trainer: z.object({ name: z.enum(['tfjs', 'sparse']), threads: count }).optional(),
   training: z.object({
     seconds: z.number().min(0),
     bestEpoch: count,

@@ -1,21 +1,18 @@
-import * as tf from '@tensorflow/tfjs';
 import { ReelrecError } from '../../errors.js';
 import { type Progress, SILENT_PROGRESS } from '../../progress.js';
 import type { RatingsTable } from '../data/types.js';
 import { evaluateRecommender } from '../eval/evaluate.js';
 import { type Split, stratifiedSplit } from '../eval/splits.js';
 import { createRng } from '../random.js';
-import { HardSampler, type SampledDataset } from '../sampling/hard-sampling.js';
-import type { LabelKind } from '../sampling/labels.js';
+import { HardSampler } from '../sampling/hard-sampling.js';
 import { type BackendName, initBackend } from './backend.js';
-import { labelKindWeights, type NeuMFConfig } from './config.js';
+import type { NeuMFConfig } from './config.js';
+import { chooseTrainer, describeTrainer, type EpochRunner, openEpochRunner, type TrainerChoice } from './epoch-runner.js';
 import {
   type Branch,
   blendPretrainedOutput,
-  branchWeights,
   createWeights,
   disposeWeights,
-  forward,
   type NeuMFWeights,
   restoreWeights,
   snapshotWeights,
@@ -39,18 +36,22 @@ export interface TrainResult {
   /** The epoch whose weights were kept (best validation NDCG, or the last). */
   bestEpoch: number;
   backend: BackendName;
+  trainer: TrainerChoice;
   seconds: number;
 }
 
 export interface TrainHooks {
   progress?: Progress;
   onEpoch?: (stats: EpochStats) => void;
+  /** Where the trainer line goes (stderr by default). */
+  log?: (line: string) => void;
 }
 
 /**
  * Trains NeuMF on the hard-sampled dataset of `train`, resampling negatives every epoch, with
  * binary cross-entropy weighted per label kind and Adam. When `validationShare` > 0 part of each
- * user's ratings is held out and the epoch with the best validation NDCG@10 is kept.
+ * user's ratings is held out and the epoch with the best validation NDCG@10 is kept. Progress is
+ * reported in batches (total: epochs × batches per epoch); which trainer ran is logged once.
  */
 export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   if (train.length === 0) throw new ReelrecError('empty_training_set', 'cannot train NeuMF: the training set has no ratings');
@@ -59,13 +60,19 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   const split = config.validationShare > 0 ? stratifiedSplit(train, { ratio: 1 - config.validationShare, seed: config.seed }) : null;
   const fitOn = split ? split.train : train;
   const sampler = new HardSampler(fitOn, { negativesPerPositive: config.negatives });
-  if (sampler.sample(config.seed).summary.positives === 0) {
+  const firstSample = sampler.sample(config.seed);
+  if (firstSample.summary.positives === 0) {
     throw new ReelrecError('empty_training_set', 'cannot train NeuMF: no positive interactions (no rating ≥ 3)');
   }
   const shape = { users: train.userIds.length, items: train.itemIds.length, factors: config.factors, layers: config.layers };
   const weights = createWeights(shape, config.seed);
-  const kindWeight = labelKindWeights(config.labelWeights);
-  const phase: PhaseContext = { weights, sampler, split, kindWeight, config, hooks, progress: hooks.progress ?? SILENT_PROGRESS };
+  const choice = chooseTrainer(config, backend.name);
+  (hooks.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(describeTrainer(choice, backend.name));
+  const runner = openEpochRunner(weights, config, choice);
+  const progress = hooks.progress ?? SILENT_PROGRESS;
+  const phaseCount = config.pretrain ? 3 : 1;
+  progress.setTotal(phaseCount * config.epochs * Math.ceil(firstSample.length / config.batchSize));
+  const phase: PhaseContext = { weights, runner, sampler, split, config, hooks, progress };
   const history: EpochStats[] = [];
   let bestEpoch = 0;
   try {
@@ -81,16 +88,17 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
     disposeWeights(weights);
     throw error;
   } finally {
+    await runner.close();
     phase.progress.stop();
   }
-  return { weights, history, bestEpoch, backend: backend.name, seconds: (performance.now() - started) / 1000 };
+  return { weights, history, bestEpoch, backend: backend.name, trainer: choice, seconds: (performance.now() - started) / 1000 };
 }
 
 interface PhaseContext {
   weights: NeuMFWeights;
+  runner: EpochRunner;
   sampler: HardSampler;
   split: Split | null;
-  kindWeight: Float32Array;
   config: NeuMFConfig;
   hooks: TrainHooks;
   progress: Progress;
@@ -101,98 +109,37 @@ interface PhaseContext {
  * with the best validation NDCG@10 (restored at the end). Epochs are numbered after `epochOffset`.
  */
 async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number): Promise<{ history: EpochStats[]; bestEpoch: number }> {
-  const { weights, sampler, split, kindWeight, config, hooks, progress } = ctx;
-  const optimizer = tf.train.adam(config.learningRate);
+  const { weights, runner, sampler, split, config, hooks, progress } = ctx;
+  runner.startPhase(config.learningRate);
   const scorer = new NeuMFScorer(weights, branch);
   const history: EpochStats[] = [];
   let best: { epoch: number; ndcg: number; snapshot: Float32Array[] } | null = null;
   let sinceBest = 0;
-  try {
-    for (let n = 1; n <= config.epochs; n++) {
-      const epoch = epochOffset + n;
-      const epochStarted = performance.now();
-      const data = sampler.sample(config.seed + epoch);
-      const loss = await runEpoch(weights, optimizer, data, kindWeight, config, branch, createRng(config.seed * 7919 + epoch));
-      const valNdcg = split ? (await evaluateRecommender(scorer, split, { k: 10 })).ndcg : null;
-      const stats = { epoch, loss, valNdcg, seconds: (performance.now() - epochStarted) / 1000, samples: data.length, branch };
-      history.push(stats);
-      hooks.onEpoch?.(stats);
-      const label = branch === 'neumf' ? '' : `${branch} pretraining · `;
-      progress.increment(1, `${label}loss ${loss.toFixed(4)}${valNdcg === null ? '' : ` · val NDCG@10 ${valNdcg.toFixed(4)}`}`);
-      if (valNdcg === null) continue;
-      if (best === null || valNdcg > best.ndcg) {
-        best = { epoch, ndcg: valNdcg, snapshot: snapshotWeights(weights) };
-        sinceBest = 0;
-      } else if (++sinceBest >= config.patience) {
-        break;
-      }
+  const label = branch === 'neumf' ? '' : `${branch} pretraining · `;
+  for (let n = 1; n <= config.epochs; n++) {
+    const epoch = epochOffset + n;
+    const epochStarted = performance.now();
+    const data = sampler.sample(config.seed + epoch);
+    const loss = await runner.runEpoch(data, createRng(config.seed * 7919 + epoch), branch, (batches) =>
+      progress.increment(batches, `${label}epoch ${epoch}`),
+    );
+    runner.syncWeights();
+    const valNdcg = split ? (await evaluateRecommender(scorer, split, { k: 10 })).ndcg : null;
+    const stats = { epoch, loss, valNdcg, seconds: (performance.now() - epochStarted) / 1000, samples: data.length, branch };
+    history.push(stats);
+    hooks.onEpoch?.(stats);
+    progress.increment(
+      0,
+      `${label}epoch ${epoch} loss ${loss.toFixed(4)}${valNdcg === null ? '' : ` · val NDCG@10 ${valNdcg.toFixed(4)}`}`,
+    );
+    if (valNdcg === null) continue;
+    if (best === null || valNdcg > best.ndcg) {
+      best = { epoch, ndcg: valNdcg, snapshot: snapshotWeights(weights) };
+      sinceBest = 0;
+    } else if (++sinceBest >= config.patience) {
+      break;
     }
-  } finally {
-    optimizer.dispose();
   }
   if (best) restoreWeights(weights, best.snapshot);
   return { history, bestEpoch: best?.epoch ?? epochOffset + history.length };
-}
-
-/** Rows a training epoch reads: (user, item, 0/1) with the label kind that picks each row's loss weight. */
-export type TrainingRows = Pick<SampledDataset, 'length' | 'user' | 'item' | 'interaction' | 'kind'>;
-
-/** One pass over a freshly sampled dataset in shuffled mini-batches; returns the mean loss. */
-export async function runEpoch(
-  weights: NeuMFWeights,
-  optimizer: tf.Optimizer,
-  data: TrainingRows,
-  kindWeight: Float32Array,
-  config: NeuMFConfig,
-  branch: Branch,
-  rng: ReturnType<typeof createRng>,
-): Promise<number> {
-  const order = rng.shuffle(Uint32Array.from({ length: data.length }, (_, i) => i));
-  const size = config.batchSize;
-  const users = new Int32Array(size);
-  const items = new Int32Array(size);
-  const labels = new Float32Array(size);
-  const rowWeights = new Float32Array(size);
-  const trainable = branchWeights(weights, branch);
-  let lossSum = 0;
-  let batches = 0;
-  for (let start = 0; start < data.length; start += size) {
-    const n = Math.min(size, data.length - start);
-    for (let k = 0; k < n; k++) {
-      const r = order[start + k] as number;
-      users[k] = data.user[r] as number;
-      items[k] = data.item[r] as number;
-      labels[k] = data.interaction[r] as number;
-      rowWeights[k] = kindWeight[data.kind[r] as LabelKind] as number;
-    }
-    const cost = tf.tidy(() => {
-      const u = tf.tensor1d(users.subarray(0, n), 'int32');
-      const i = tf.tensor1d(items.subarray(0, n), 'int32');
-      const y = tf.tensor1d(labels.subarray(0, n));
-      const w = tf.tensor1d(rowWeights.subarray(0, n));
-      return optimizer.minimize(
-        () => {
-          const logits = forward(weights, u, i, branch);
-          const bce = tf.losses.sigmoidCrossEntropy(y, logits, w, 0, tf.Reduction.SUM_BY_NONZERO_WEIGHTS);
-          if (config.l2 === 0) return bce as tf.Scalar;
-          const lookups: Array<[tf.Variable, tf.Tensor1D]> = [
-            [weights.gmfUser, u],
-            [weights.gmfItem, i],
-            [weights.mlpUser, u],
-            [weights.mlpItem, i],
-          ];
-          const reg = tf.addN(
-            lookups.filter(([table]) => trainable.includes(table)).map(([table, ids]) => tf.sum(tf.square(tf.gather(table, ids)))),
-          );
-          return tf.add(bce, tf.mul(config.l2 / n, reg)) as tf.Scalar;
-        },
-        true,
-        trainable,
-      ) as tf.Scalar;
-    });
-    lossSum += (await cost.data())[0] as number;
-    cost.dispose();
-    batches++;
-  }
-  return lossSum / Math.max(batches, 1);
 }
