@@ -10,7 +10,7 @@ import { HardSampler } from '../recsys/sampling/index.js';
 import type { BlendWeights } from '../service/blend-weights.js';
 import { assembleParts, ratingCounts } from '../service/parts.js';
 import { createRecommendationService } from '../service/service.js';
-import { EASE_DEFAULTS, fitEase } from '../service/signals/ease.js';
+import { fitSparseItemItem, SPARSE_ITEM_ITEM_DEFAULTS } from '../service/signals/sparse-item-item.js';
 import { peakRssMB } from './machine.js';
 
 /**
@@ -87,7 +87,8 @@ export interface ScalingSizeResult {
   load: Timed;
   sampling: Timed & { rows: number; positives: number; negativesPerPositive: number };
   neumf: NeumfEpochMeasurement;
-  ease: Timed & { items: number; maxItems: number };
+  /** Item-item: the EASE head (`items`) and how many movies got neighbour lists. */
+  ease: Timed & { items: number; maxItems: number; covered: number; neighbours: number };
   service: Timed & { embedSeconds: number; assembleSeconds: number; embedder: string };
   recommend: {
     requests: number;
@@ -131,8 +132,14 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
   const { model, neumf } = await measureEpoch(ratings, sampling.rows, options);
 
   watch = stopwatch();
-  const itemItem = fitEase(ratings);
-  const ease = { ...watch(), items: itemItem.vocab.length, maxItems: EASE_DEFAULTS.maxItems };
+  const itemItem = fitSparseItemItem(ratings);
+  const ease = {
+    ...watch(),
+    items: itemItem.info.head,
+    maxItems: SPARSE_ITEM_ITEM_DEFAULTS.head,
+    covered: itemItem.info.covered,
+    neighbours: itemItem.targets.length,
+  };
 
   watch = stopwatch();
   const embedded = await embedCatalogue(data.catalogue, new HashingEmbedder(), { progress: options.progress });

@@ -4,9 +4,9 @@ import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import type { ServiceArtifact } from './artifact.js';
 import { type HybridParts, popularityPrior } from './hybrid.js';
 import { createRecommendationService } from './service.js';
-import { type EaseModel, type EaseOptions, fitEase } from './signals/ease.js';
 import { foldInModel } from './signals/fold-in.js';
 import { buildGenreModel } from './signals/genre.js';
+import { fitSparseItemItem, type SparseItemItem, type SparseItemItemOptions } from './signals/sparse-item-item.js';
 import type { RecommendationService } from './types.js';
 
 /** Ratings per movie in `ratings` (catalogue order). */
@@ -18,7 +18,7 @@ export function ratingCounts(ratings: RatingsTable): Uint32Array {
 
 /**
  * Assembles every precomputed structure a request reads, from what the build made: the ratings,
- * the trained NeuMF, the movie embeddings. EASE is the only part fitted here (a few seconds);
+ * the trained NeuMF, the movie embeddings. Item-item is the only part fitted here (seconds);
  * pass `itemItem` to reuse a saved one.
  */
 export function assembleParts(
@@ -26,7 +26,7 @@ export function assembleParts(
   ratings: RatingsTable,
   neumf: NeuMF,
   movies: MovieEmbeddings,
-  options: { ease?: EaseOptions; itemItem?: EaseModel } = {},
+  options: { itemItemOptions?: SparseItemItemOptions; itemItem?: SparseItemItem } = {},
 ): HybridParts {
   const { shape, values } = neumf.weightValues();
   return {
@@ -35,7 +35,7 @@ export function assembleParts(
     movies,
     genres: buildGenreModel(catalogue, movies),
     foldIn: foldInModel(shape, values, trainedUsers(ratings)),
-    itemItem: options.itemItem ?? fitEase(ratings, options.ease),
+    itemItem: options.itemItem ?? fitSparseItemItem(ratings, options.itemItemOptions),
   };
 }
 
