@@ -1,25 +1,17 @@
 import { groupByUser, type UserGroups } from '../recsys/data/ratings-table.js';
 import type { Catalogue, Movie, RatingsTable } from '../recsys/data/types.js';
-import { topK } from '../recsys/eval/top-k.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import { medianOf } from '../recsys/profiles/genre-split.js';
 import { LruCache } from '../util/lru.js';
 import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
-import {
-  blend,
-  computeSignals,
-  dislikePenalty,
-  type HybridParts,
-  SIGNAL_DEFAULTS,
-  SIGNALS,
-  type SignalSettings,
-  standardizeAll,
-} from './hybrid.js';
+import { type HybridParts, SIGNAL_DEFAULTS, type SignalSettings } from './hybrid.js';
+import { type RankingMode, scoreRequest, topOf } from './rank.js';
 import { contributionOrder, explain } from './reasons.js';
 import { tasteVector } from './signals/content.js';
 import { genreAffinity } from './signals/genre.js';
+import { buildTwoStageIndex, type TwoStageIndex } from './two-stage.js';
 import type {
   GenreAffinity,
   MoviePage,
@@ -46,6 +38,10 @@ export interface ServiceData {
   settings?: SignalSettings;
   /** Answers kept for repeated requests (0 = no cache). */
   cacheEntries?: number;
+  /** Two-stage (default: candidates, then the hybrid on them) or full-catalogue ranking, for measurement. */
+  ranking?: RankingMode;
+  /** A prebuilt two-stage index (benchmarks reuse one); built here otherwise. */
+  twoStage?: TwoStageIndex;
 }
 
 export const DEFAULT_CACHE_ENTRIES = 2000;
@@ -86,6 +82,8 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
   // The page re-asks on every click and the bot on every /recommend: same picks, same answer.
   let byUser: UserGroups | null = null;
   const answers = new LruCache<string, RecommendationAnswer>(data.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
+  // Issue 12: two-stage ranking reads a per-catalogue index (moments, popular lists) built once here.
+  const twoStage = data.ranking === 'full' ? null : (data.twoStage ?? buildTwoStageIndex(parts));
 
   const indicesOf = (ids: readonly number[]): number[] => {
     const unknown = ids.filter((id) => !ratings.itemIndex.has(id));
@@ -98,19 +96,17 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
   };
 
   /** Ranks with the hybrid blend for a set of item indices; the core of both recommend calls. */
-  const rankFromLikes = (liked: number[], disliked: number[], k: number, exclude: Uint8Array): RecommendationAnswer => {
+  const rankFromLikes = (
+    liked: number[],
+    disliked: number[],
+    k: number,
+    exclude: Uint8Array,
+    filterGenres: readonly number[] = [],
+  ): RecommendationAnswer => {
     const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(data.blend, liked.length);
-    const needed = SIGNALS.filter((s) => weights[s] !== 0);
-    // Dislikes act once, as a penalty after the blend, so they cannot reshuffle the liked signals.
-    const run = computeSignals(parts, { liked, disliked: [] }, settings, needed);
-    const z = standardizeAll(run.raw);
-    const scores = blend(z, weights, new Float32Array(parts.nItems));
-    if (disliked.length > 0) {
-      const penalty = dislikePenalty(parts, disliked);
-      const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
-      for (let j = 0; j < scores.length; j++) scores[j] = (scores[j] as number) - scale * (penalty[j] as number);
-    }
-    const top = topK(scores, k, exclude);
+    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, filterGenres);
+    const { z, scores } = run;
+    const top = topOf(run, k, exclude);
     return {
       items: Array.from(top, (item) => ({
         movie: summaries[item] as MovieSummary,
@@ -155,7 +151,13 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
           if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
         });
       }
-      const answer = rankFromLikes(liked, disliked, k, exclude);
+      const answer = rankFromLikes(
+        liked,
+        disliked,
+        k,
+        exclude,
+        genres.map((g) => genreNames.indexOf(g)),
+      );
       answers.set(key, answer);
       return answer;
     },

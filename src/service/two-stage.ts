@@ -1,0 +1,173 @@
+import {
+  buildCandidateSources,
+  CANDIDATE_LIMITS,
+  type CandidateLimits,
+  type CandidateSources,
+  candidateSet,
+  type NeighbourLists,
+} from './candidates.js';
+import {
+  buildCatalogueStats,
+  type CatalogueStats,
+  contentMoments,
+  genreMoments,
+  type Moments,
+  momentsOf,
+  sparseMoments,
+  zOf,
+} from './catalogue-stats.js';
+import { type HybridParts, type Picks, SIGNALS, type SignalName, type SignalSettings, type SignalWeights } from './hybrid.js';
+import { tasteVector } from './signals/content.js';
+import { foldInUser, scoreItemsWithUserVector } from './signals/fold-in.js';
+import { centredGenreTaste, genreAffinity, genreScoreOf } from './signals/genre.js';
+import { accumulateItemItem } from './signals/sparse-item-item.js';
+
+/** What a two-stage request reads besides the hybrid parts; built once with the service. */
+export interface TwoStageIndex {
+  stats: CatalogueStats;
+  sources: CandidateSources;
+  limits: CandidateLimits;
+}
+
+export function buildTwoStageIndex(
+  parts: HybridParts,
+  options: { limits?: CandidateLimits; neighbours?: NeighbourLists | null; foldInSample?: number } = {},
+): TwoStageIndex {
+  const limits = options.limits ?? CANDIDATE_LIMITS;
+  return {
+    stats: buildCatalogueStats(parts, options.foldInSample),
+    sources: buildCandidateSources(parts, limits, options.neighbours ?? null),
+    limits,
+  };
+}
+
+/** A ranked request: catalogue-sized z-scores and blended scores, valid at `candidates` (null = every movie). */
+export interface Scored {
+  z: Partial<Record<SignalName, Float32Array>>;
+  scores: Float32Array;
+  affinity: Float64Array;
+  candidates: Uint32Array | null;
+}
+
+/**
+ * The hybrid on the candidates only: each signal is scored at the candidates and z-scored with its
+ * catalogue moments, so a candidate gets the score the full ranking gives it (exactly, except for
+ * the fold-in's sampled moments on catalogues bigger than the sample). Dislikes are the same
+ * penalty as `dislikePenalty`, with exact moments. Scores outside the candidates are −∞.
+ */
+export function scoreTwoStage(
+  parts: HybridParts,
+  index: TwoStageIndex,
+  picks: Picks,
+  weights: SignalWeights,
+  settings: SignalSettings,
+  filterGenres: readonly number[] = [],
+): Scored {
+  const n = parts.nItems;
+  const { liked, disliked } = picks;
+  const taste = tasteVector(parts.movies, liked, [], settings.dislikeWeight);
+  const affinity = genreAffinity(parts.genres, taste);
+  const scratch = new Float64Array(n);
+  const itemItem = accumulateItemItem(parts.itemItem, liked, [], settings.dislikeWeight, scratch);
+  const user = liked.length > 0 || weights.foldIn !== 0 ? foldInUser(parts.foldIn, liked, [], settings.foldIn) : null;
+  const gmf = user && liked.length > 0 ? gmfTerms(parts, user.gmf) : null;
+  const candidates = candidateSet(parts, index.sources, { liked, genres: filterGenres, itemItem, gmf }, index.limits);
+  const m = candidates.length;
+
+  const z: Partial<Record<SignalName, Float32Array>> = {};
+  const raw = new Float64Array(m);
+  const put = (name: SignalName, moments: Moments) => {
+    const out = new Float32Array(n);
+    for (let c = 0; c < m; c++) out[candidates[c] as number] = zOf(Math.fround(raw[c] as number), moments);
+    z[name] = out;
+  };
+  for (const name of SIGNALS) {
+    if (weights[name] === 0) continue;
+    if (name === 'popularity') {
+      for (let c = 0; c < m; c++) raw[c] = parts.popularity[candidates[c] as number] as number;
+      put(name, index.stats.popularity);
+    } else if (name === 'content') {
+      contentAt(parts, taste, candidates, raw);
+      put(name, contentMoments(index.stats, taste));
+    } else if (name === 'foldIn') {
+      const u = user as { gmf: Float32Array; mlp: Float32Array };
+      const sample = new Float64Array(index.stats.foldInSample.length);
+      scoreItemsWithUserVector(parts.foldIn, u.gmf, u.mlp, index.stats.foldInSample, sample);
+      scoreItemsWithUserVector(parts.foldIn, u.gmf, u.mlp, candidates, raw);
+      put(name, momentsOf(sample));
+    } else if (name === 'itemItem') {
+      valuesAt(itemItem, candidates, scratch, raw);
+      put(name, sparseMoments(itemItem.values, n));
+    } else {
+      const centred = centredGenreTaste(parts.genres, affinity, settings.genreWiden);
+      for (let c = 0; c < m; c++) raw[c] = genreScoreOf(parts.genres, centred, candidates[c] as number);
+      put(name, genreMoments(index.stats, parts.genres, centred));
+    }
+  }
+
+  const scores = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
+  const one = new Float32Array(1);
+  for (const j of candidates) {
+    // Summed in `blend`'s order with its Float32 rounding, so equal inputs give equal scores.
+    one[0] = 0;
+    for (const name of SIGNALS) {
+      const w = weights[name];
+      const s = z[name];
+      if (s && w !== 0) one[0] = (one[0] as number) + w * (s[j] as number);
+    }
+    scores[j] = one[0] as number;
+  }
+  if (disliked.length > 0) {
+    const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
+    const pull = accumulateItemItem(parts.itemItem, disliked, [], 0, scratch);
+    const pullMoments = sparseMoments(pull.values, n);
+    const dislikedTaste = tasteVector(parts.movies, disliked, [], 0);
+    const textMoments = contentMoments(index.stats, dislikedTaste);
+    const pullAt = new Float64Array(m);
+    valuesAt(pull, candidates, scratch, pullAt);
+    contentAt(parts, dislikedTaste, candidates, raw);
+    for (let c = 0; c < m; c++) {
+      const j = candidates[c] as number;
+      const zPull = Math.fround(zOf(Math.fround(pullAt[c] as number), pullMoments));
+      const zText = Math.fround(zOf(Math.fround(raw[c] as number), textMoments));
+      const penalty = Math.fround(Math.max(0, zPull) + Math.max(0, zText));
+      scores[j] = (scores[j] as number) - scale * penalty;
+    }
+  }
+  return { z, scores, affinity, candidates };
+}
+
+/** taste · v for the listed movies (0 without taste), as `contentScores` sums it. */
+function contentAt(parts: HybridParts, taste: Float32Array | null, items: Uint32Array, out: Float64Array): void {
+  const { dim, vectors } = parts.movies;
+  for (let c = 0; c < items.length; c++) {
+    if (!taste) {
+      out[c] = 0;
+      continue;
+    }
+    const base = (items[c] as number) * dim;
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += (taste[d] as number) * (vectors[base + d] as number);
+    out[c] = s;
+  }
+}
+
+/** A sparse vector's values at the listed movies (0 elsewhere), through a zeroed nItems scratch. */
+function valuesAt(vector: { items: Uint32Array; values: Float64Array }, at: Uint32Array, scratch: Float64Array, out: Float64Array): void {
+  for (let k = 0; k < vector.items.length; k++) scratch[vector.items[k] as number] = vector.values[k] as number;
+  for (let c = 0; c < at.length; c++) out[c] = scratch[at[c] as number] as number;
+  for (let k = 0; k < vector.items.length; k++) scratch[vector.items[k] as number] = 0;
+}
+
+/** The fitted user's GMF term for every movie: nItems × factors, cheap next to the MLP. */
+function gmfTerms(parts: HybridParts, gmf: Float32Array): Float32Array {
+  const { nItems, factors, gmfItem } = parts.foldIn;
+  const out = new Float32Array(nItems);
+  for (let j = 0; j < nItems; j++) {
+    let s = 0;
+    const base = j * factors;
+    for (let f = 0; f < factors; f++) s += (gmf[f] as number) * (gmfItem[base + f] as number);
+    out[j] = s;
+  }
+  return out;
+}
