@@ -2,7 +2,7 @@ import type { HybridParts } from './hybrid.js';
 
 /**
  * The first stage of a two-stage recommend: a bounded set of movies the hybrid then ranks. Its
- * size does not grow with the catalogue — at most popular + perGenre × genres + itemItem + foldIn +
+ * size does not grow with the catalogue — at most popular + perGenre × genres + itemItem + prescore +
  * neighbours × picks — and each source is a cheap, precomputed or sparse read.
  */
 export interface CandidateSources {
@@ -24,13 +24,17 @@ export interface CandidateLimits {
   perGenre: number;
   /** Strongest movies of the picks' summed item-item rows. */
   itemItem: number;
-  /** Best movies by the fitted fold-in user's GMF term (an exact scan of nItems × factors). */
-  foldIn: number;
+  /**
+   * Best movies by the cheap part of the blend (popularity, genre, item-item and the fold-in's GMF
+   * term, each on its catalogue z scale): one pass of ~factors multiply-adds per movie, where the
+   * fold-in MLP costs ~2,500.
+   */
+  prescore: number;
   /** Neighbours read per pick. */
   neighboursPerPick: number;
 }
 
-export const CANDIDATE_LIMITS: CandidateLimits = { popular: 300, perGenre: 60, itemItem: 600, foldIn: 600, neighboursPerPick: 30 };
+export const CANDIDATE_LIMITS: CandidateLimits = { popular: 200, perGenre: 40, itemItem: 300, prescore: 800, neighboursPerPick: 30 };
 
 export function buildCandidateSources(
   parts: HybridParts,
@@ -54,8 +58,8 @@ export interface CandidateInput {
   genres: readonly number[];
   /** The picks' accumulated item-item vector (sparse). */
   itemItem: { items: Uint32Array; values: Float64Array };
-  /** GMF term of the fitted fold-in user per movie (nItems), or null without likes. */
-  gmf: Float32Array | null;
+  /** The cheap partial blend per movie (nItems), or null when there is nothing personal to score. */
+  prescore: Float32Array | null;
 }
 
 /** The candidate movies, ascending; `mark` is an nItems scratch buffer left zeroed. */
@@ -78,7 +82,7 @@ export function candidateSet(
   for (const i of input.liked) for (let g = 0; g < G; g++) if (parts.genres.membership[i * G + g] === 1) genres.add(g);
   for (const g of genres) for (const j of sources.popularByGenre[g] ?? []) add(j);
   for (const j of strongest(input.itemItem.items, input.itemItem.values, limits.itemItem)) add(j);
-  if (input.gmf) for (const j of topIndices(input.gmf, limits.foldIn)) add(j);
+  if (input.prescore) for (const j of topIndices(input.prescore, limits.prescore)) add(j);
   const lists = sources.neighbours;
   if (lists) {
     for (const i of input.liked) {

@@ -15,8 +15,8 @@ export interface CatalogueStats {
   popularity: Moments;
   /** Mean and (population) covariance of the movie text vectors, for content = taste · v. */
   content: { dim: number; mean: Float64Array; covariance: Float64Array };
-  /** One representative movie and a count per distinct genre set. */
-  genreSets: { representatives: Uint32Array; counts: Uint32Array };
+  /** One representative movie and a count per distinct genre set, and each movie's set. */
+  genreSets: { representatives: Uint32Array; counts: Uint32Array; setOf: Uint32Array };
   /** Movies the fold-in's mean and sd are estimated on, ascending. */
   foldInSample: Uint32Array;
 }
@@ -81,15 +81,19 @@ export function contentMoments(stats: CatalogueStats, taste: Float32Array | null
 }
 
 /** Genre score moments from one score per distinct genre set, weighted by how many movies share it. */
-export function genreMoments(stats: CatalogueStats, genres: GenreModel, centred: Float64Array): Moments {
-  const { representatives, counts } = stats.genreSets;
-  const scores = Array.from(representatives, (j) => Math.fround(genreScoreOf(genres, centred, j)));
+export function genreMoments(stats: CatalogueStats, scores: Float32Array): Moments {
+  const { counts } = stats.genreSets;
   let mean = 0;
   for (let p = 0; p < scores.length; p++) mean += (counts[p] as number) * (scores[p] as number);
   mean /= Math.max(1, stats.nItems);
   let sq = 0;
   for (let p = 0; p < scores.length; p++) sq += (counts[p] as number) * ((scores[p] as number) - mean) ** 2;
   return { mean, sd: Math.sqrt(sq / Math.max(1, stats.nItems)) };
+}
+
+/** The genre score of each distinct genre set (movie j scores scores[setOf[j]]). */
+export function genreSetScores(stats: CatalogueStats, genres: GenreModel, centred: Float64Array): Float32Array {
+  return Float32Array.from(stats.genreSets.representatives, (j) => genreScoreOf(genres, centred, j));
 }
 
 function vectorMoments(movies: MovieEmbeddings, n: number): CatalogueStats['content'] {
@@ -129,18 +133,20 @@ function genreSets(genres: GenreModel, n: number): CatalogueStats['genreSets'] {
   const seen = new Map<string, number>();
   const representatives: number[] = [];
   const counts: number[] = [];
+  const setOf = new Uint32Array(n);
   for (let j = 0; j < n; j++) {
     const key = genres.membership.subarray(j * G, (j + 1) * G).join('');
-    const p = seen.get(key);
+    let p = seen.get(key);
     if (p === undefined) {
-      seen.set(key, representatives.length);
+      p = representatives.length;
+      seen.set(key, p);
       representatives.push(j);
-      counts.push(1);
-    } else {
-      counts[p] = (counts[p] as number) + 1;
+      counts.push(0);
     }
+    counts[p] = (counts[p] as number) + 1;
+    setOf[j] = p;
   }
-  return { representatives: Uint32Array.from(representatives), counts: Uint32Array.from(counts) };
+  return { representatives: Uint32Array.from(representatives), counts: Uint32Array.from(counts), setOf };
 }
 
 function sampleItems(n: number, size: number, seed: number): Uint32Array {

@@ -11,6 +11,7 @@ import {
   type CatalogueStats,
   contentMoments,
   genreMoments,
+  genreSetScores,
   type Moments,
   momentsOf,
   sparseMoments,
@@ -18,8 +19,8 @@ import {
 } from './catalogue-stats.js';
 import { type HybridParts, type Picks, SIGNALS, type SignalName, type SignalSettings, type SignalWeights } from './hybrid.js';
 import { tasteVector } from './signals/content.js';
-import { foldInUser, scoreItemsWithUserVector } from './signals/fold-in.js';
-import { centredGenreTaste, genreAffinity, genreScoreOf } from './signals/genre.js';
+import { foldInUser, scoreItemsWithUserVector, scoreWithUserVector } from './signals/fold-in.js';
+import { centredGenreTaste, genreAffinity } from './signals/genre.js';
 import { accumulateItemItem } from './signals/sparse-item-item.js';
 
 /** What a two-stage request reads besides the hybrid parts; built once with the service. */
@@ -27,6 +28,11 @@ export interface TwoStageIndex {
   stats: CatalogueStats;
   sources: CandidateSources;
   limits: CandidateLimits;
+  /**
+   * Each movie's fold-in MLP logit for the mean user (the fold-in's starting point): the prescore's
+   * stand-in for the MLP, which a request only runs on candidates.
+   */
+  mlpPrior: Float32Array;
 }
 
 export function buildTwoStageIndex(
@@ -38,6 +44,7 @@ export function buildTwoStageIndex(
     stats: buildCatalogueStats(parts, options.foldInSample),
     sources: buildCandidateSources(parts, limits, options.neighbours ?? null),
     limits,
+    mlpPrior: mlpPrior(parts),
   };
 }
 
@@ -64,45 +71,51 @@ export function scoreTwoStage(
   filterGenres: readonly number[] = [],
 ): Scored {
   const n = parts.nItems;
+  const { stats } = index;
   const { liked, disliked } = picks;
   const taste = tasteVector(parts.movies, liked, [], settings.dislikeWeight);
   const affinity = genreAffinity(parts.genres, taste);
   const scratch = new Float64Array(n);
   const itemItem = accumulateItemItem(parts.itemItem, liked, [], settings.dislikeWeight, scratch);
   const user = liked.length > 0 || weights.foldIn !== 0 ? foldInUser(parts.foldIn, liked, [], settings.foldIn) : null;
-  const gmf = user && liked.length > 0 ? gmfTerms(parts, user.gmf) : null;
-  const candidates = candidateSet(parts, index.sources, { liked, genres: filterGenres, itemItem, gmf }, index.limits);
+
+  // Each signal's catalogue moments first: the first stage's prescore is on the same z scale.
+  const moments: Partial<Record<SignalName, Moments>> = {
+    popularity: stats.popularity,
+    itemItem: sparseMoments(itemItem.values, n),
+  };
+  const genreSets = genreSetScores(stats, parts.genres, centredGenreTaste(parts.genres, affinity, settings.genreWiden));
+  moments.genre = genreMoments(stats, genreSets);
+  if (weights.content !== 0) moments.content = contentMoments(stats, taste);
+  if (weights.foldIn !== 0 && user) {
+    const sample = new Float64Array(stats.foldInSample.length);
+    scoreItemsWithUserVector(parts.foldIn, user.gmf, user.mlp, stats.foldInSample, sample);
+    moments.foldIn = momentsOf(sample);
+  }
+  const prescore = liked.length > 0 ? prescoreAll(parts, index, weights, moments, genreSets, itemItem, user?.gmf ?? null) : null;
+  const candidates = candidateSet(parts, index.sources, { liked, genres: filterGenres, itemItem, prescore }, index.limits);
   const m = candidates.length;
 
   const z: Partial<Record<SignalName, Float32Array>> = {};
   const raw = new Float64Array(m);
-  const put = (name: SignalName, moments: Moments) => {
-    const out = new Float32Array(n);
-    for (let c = 0; c < m; c++) out[candidates[c] as number] = zOf(Math.fround(raw[c] as number), moments);
-    z[name] = out;
-  };
   for (const name of SIGNALS) {
     if (weights[name] === 0) continue;
     if (name === 'popularity') {
       for (let c = 0; c < m; c++) raw[c] = parts.popularity[candidates[c] as number] as number;
-      put(name, index.stats.popularity);
     } else if (name === 'content') {
       contentAt(parts, taste, candidates, raw);
-      put(name, contentMoments(index.stats, taste));
     } else if (name === 'foldIn') {
       const u = user as { gmf: Float32Array; mlp: Float32Array };
-      const sample = new Float64Array(index.stats.foldInSample.length);
-      scoreItemsWithUserVector(parts.foldIn, u.gmf, u.mlp, index.stats.foldInSample, sample);
       scoreItemsWithUserVector(parts.foldIn, u.gmf, u.mlp, candidates, raw);
-      put(name, momentsOf(sample));
     } else if (name === 'itemItem') {
       valuesAt(itemItem, candidates, scratch, raw);
-      put(name, sparseMoments(itemItem.values, n));
     } else {
-      const centred = centredGenreTaste(parts.genres, affinity, settings.genreWiden);
-      for (let c = 0; c < m; c++) raw[c] = genreScoreOf(parts.genres, centred, candidates[c] as number);
-      put(name, genreMoments(index.stats, parts.genres, centred));
+      for (let c = 0; c < m; c++) raw[c] = genreSets[stats.genreSets.setOf[candidates[c] as number] as number] as number;
     }
+    const out = new Float32Array(n);
+    const signalMoments = moments[name] as Moments;
+    for (let c = 0; c < m; c++) out[candidates[c] as number] = zOf(Math.fround(raw[c] as number), signalMoments);
+    z[name] = out;
   }
 
   const scores = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
@@ -159,15 +172,53 @@ function valuesAt(vector: { items: Uint32Array; values: Float64Array }, at: Uint
   for (let k = 0; k < vector.items.length; k++) scratch[vector.items[k] as number] = 0;
 }
 
-/** The fitted user's GMF term for every movie: nItems × factors, cheap next to the MLP. */
-function gmfTerms(parts: HybridParts, gmf: Float32Array): Float32Array {
+/**
+ * The blend without content and with the fold-in MLP frozen at the mean user, for every movie:
+ * popularity, genre (per genre set), the MLP prior and the fold-in's GMF term are a few reads and
+ * ~factors multiply-adds per movie; item-item adds only where the picks' rows reach. Its best
+ * movies are the first stage's main source.
+ */
+function prescoreAll(
+  parts: HybridParts,
+  index: TwoStageIndex,
+  weights: SignalWeights,
+  moments: Partial<Record<SignalName, Moments>>,
+  genreSets: Float32Array,
+  itemItem: { items: Uint32Array; values: Float64Array },
+  gmf: Float32Array | null,
+): Float32Array {
   const { nItems, factors, gmfItem } = parts.foldIn;
+  const setZ = Float32Array.from(genreSets, (g) => weights.genre * zOf(g, moments.genre as Moments));
+  const pop = moments.popularity as Moments;
+  const popScale = pop.sd > 1e-12 ? weights.popularity / pop.sd : 0;
+  const foldSd = moments.foldIn?.sd ?? 0;
+  const gmfScale = gmf && foldSd > 1e-12 ? weights.foldIn / foldSd : 0;
+  const setOf = index.stats.genreSets.setOf;
+  const { mlpPrior } = index;
   const out = new Float32Array(nItems);
   for (let j = 0; j < nItems; j++) {
-    let s = 0;
-    const base = j * factors;
-    for (let f = 0; f < factors; f++) s += (gmf[f] as number) * (gmfItem[base + f] as number);
+    let s = popScale * (parts.popularity[j] as number) + (setZ[setOf[j] as number] as number);
+    if (gmfScale !== 0) {
+      const base = j * factors;
+      let g = mlpPrior[j] as number;
+      for (let f = 0; f < factors; f++) g += ((gmf as Float32Array)[f] as number) * (gmfItem[base + f] as number);
+      s += gmfScale * g;
+    }
     out[j] = s;
   }
+  const ii = moments.itemItem as Moments;
+  if (weights.itemItem !== 0 && ii.sd > 1e-12) {
+    for (let k = 0; k < itemItem.items.length; k++) {
+      const j = itemItem.items[k] as number;
+      out[j] = (out[j] as number) + (weights.itemItem * (itemItem.values[k] as number)) / ii.sd;
+    }
+  }
+  return out;
+}
+
+function mlpPrior(parts: HybridParts): Float32Array {
+  const { foldIn } = parts;
+  const out = new Float32Array(foldIn.nItems);
+  scoreWithUserVector(foldIn, new Float32Array(foldIn.factors), foldIn.initMlp, out);
   return out;
 }

@@ -94,8 +94,10 @@ export function fitSparseItemItem(ratings: RatingsTable, options: SparseItemItem
   const rows: Array<Array<[number, number]>> = [];
   let covered = 0;
   let rated = 0;
+  const ratedAtAll = new Uint8Array(nItems);
+  for (let r = 0; r < ratings.length; r++) ratedAtAll[ratings.item[r] as number] = 1;
   for (let i = 0; i < nItems; i++) {
-    if ((count[i] as number) > 0) rated++;
+    if (ratedAtAll[i] === 1) rated++;
     const v = ease.position[i] as number;
     const cos = (cosine.rows[i] ?? []).map(([j, w]): [number, number] => [j, w * cosineScale]);
     let row: Array<[number, number]>;
