@@ -9,6 +9,7 @@ import { createRng } from '../recsys/random.js';
 import { HardSampler } from '../recsys/sampling/index.js';
 import type { BlendWeights } from '../service/blend-weights.js';
 import { assembleParts, ratingCounts } from '../service/parts.js';
+import type { RankingMode } from '../service/rank.js';
 import { createRecommendationService } from '../service/service.js';
 import { fitSparseItemItem, SPARSE_ITEM_ITEM_DEFAULTS } from '../service/signals/sparse-item-item.js';
 import { peakRssMB } from './machine.js';
@@ -91,6 +92,8 @@ export interface ScalingSizeResult {
   ease: Timed & { items: number; maxItems: number; covered: number; neighbours: number };
   service: Timed & { embedSeconds: number; assembleSeconds: number; embedder: string };
   recommend: {
+    /** Two-stage (the service default) or full-catalogue ranking (REELREC_SCALING_RANKING=full). */
+    ranking: RankingMode;
     requests: number;
     picks: number;
     pool: number;
@@ -145,6 +148,7 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
   const embedded = await embedCatalogue(data.catalogue, new HashingEmbedder(), { progress: options.progress });
   const movies = { vectors: embedded.vectors, dim: embedded.dim };
   const embedSeconds = watch().seconds;
+  const ranking = rankingFromEnv();
   const assembleWatch = stopwatch();
   const parts = assembleParts(data.catalogue, ratings, model, movies, { itemItem });
   const embedder = `${embedded.info.id} ${embedded.info.model}`;
@@ -157,6 +161,7 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
     neumf: model,
     embedder,
     backend: model.manifest.backend,
+    ranking,
   });
   const serviceStep = { ...watch(), embedSeconds, assembleSeconds: assembleWatch().seconds, embedder };
 
@@ -186,6 +191,7 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
   cpuTimes.sort((a, b) => a - b);
   const pct = (p: number, sorted = latencies) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
   const recommend = {
+    ranking,
     requests: latencies.length,
     picks: options.picks,
     pool: pool.length,
@@ -350,4 +356,10 @@ function distinctPickSets(pool: number[], picks: number, count: number, seed: nu
     sets.push(liked);
   }
   return sets;
+}
+
+function rankingFromEnv(): RankingMode {
+  const raw = process.env.REELREC_SCALING_RANKING ?? 'two-stage';
+  if (raw !== 'two-stage' && raw !== 'full') throw new Error(`REELREC_SCALING_RANKING: expected two-stage or full, got ${raw}`);
+  return raw;
 }
