@@ -10,7 +10,7 @@ import {
   sparseMoments,
 } from '../src/service/catalogue-stats.js';
 import { computeSignals, SIGNAL_DEFAULTS, SIGNALS } from '../src/service/hybrid.js';
-import { scoreFull, topOf } from '../src/service/rank.js';
+import { scoreFull } from '../src/service/rank.js';
 import { createRecommendationService } from '../src/service/service.js';
 import { tasteVector } from '../src/service/signals/content.js';
 import { centredGenreTaste, genreAffinity } from '../src/service/signals/genre.js';
