@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { ReelrecError } from '../../errors.js';
 import { startProgress } from '../../progress.js';
 import { findTextFile, loadMovieLens, locateDataset } from '../../recsys/data/index.js';
@@ -9,10 +12,20 @@ import { NeuMF } from '../../recsys/ncf/neumf.js';
 import type { MovieEmbeddings } from '../../recsys/profiles/vectors.js';
 import { weightsFor } from '../../service/blend-weights.js';
 import { drawCases, evaluateCases, holdOutUsers } from '../../service/cold-start.js';
-import { blend, computeSignals, oneHot, SIGNAL_DEFAULTS, SIGNALS, type SignalName, standardizeAll } from '../../service/hybrid.js';
+import {
+  blend,
+  computeSignals,
+  type HybridParts,
+  oneHot,
+  SIGNAL_DEFAULTS,
+  SIGNALS,
+  type SignalName,
+  standardizeAll,
+} from '../../service/hybrid.js';
 import { assembleParts } from '../../service/parts.js';
 import { tuneBlend } from '../../service/tune-blend.js';
 import { buildTwoStageIndex } from '../../service/two-stage.js';
+import { ITEM_NEIGHBOUR_DEFAULTS, type ItemNeighbourLists, interleaveNeighbours, itemNeighbours } from '../../store/index.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
 import { type CandidateStageResult, measureCandidateStage, quantile } from './candidate-stage.js';
 
@@ -64,8 +77,9 @@ export const coldStartBenchmark: Benchmark = {
     const final = await fitParts(data.catalogue, test.train, movies, seed, 'NeuMF on every non-test user');
 
     const rows: BenchRow[] = METHODS.map(({ name }) => ({ model: name }));
+    const ann = await annNeighbours(final.parts, data.name);
     const indexStarted = performance.now();
-    const twoStageIndex = buildTwoStageIndex(final.parts);
+    const twoStageIndex = buildTwoStageIndex(final.parts, { neighbours: ann.lists });
     const twoStageIndexSeconds = (performance.now() - indexStarted) / 1000;
     const stages: Array<{ picks: number; full: number; stage: CandidateStageResult }> = [];
     const detail: BenchRow[] = [];
@@ -115,7 +129,11 @@ export const coldStartBenchmark: Benchmark = {
         });
       });
     }
-    rows.push(twoStageRow(stages));
+    rows.push({
+      ...twoStageRow(stages),
+      'ANN recall@30 (text)': ann.text.recallAtK,
+      'ANN recall@30 (collaborative)': ann.collaborative.recallAtK,
+    });
     requestMs.sort((a, b) => a - b);
     const pct = (p: number) => requestMs[Math.min(requestMs.length - 1, Math.floor(p * requestMs.length))] ?? 0;
     return {
@@ -141,6 +159,7 @@ export const coldStartBenchmark: Benchmark = {
         itemItem: final.parts.itemItem.info,
         twoStage: {
           indexSeconds: twoStageIndexSeconds,
+          ann: { options: ITEM_NEIGHBOUR_DEFAULTS, text: annSummary(ann.text), collaborative: annSummary(ann.collaborative) },
           limits: twoStageIndex.limits,
           foldInSample: twoStageIndex.stats.foldInSample.length,
           perPicks: stages.map(({ picks, stage }) => ({
@@ -177,6 +196,26 @@ function coldStartBars(rows: BenchRow[]): BenchBar[] {
     bars.push({ model: 'hybrid', metric, min: value('most-popular', metric), why: `never below most-popular (${picks} picks)` });
   }
   return bars;
+}
+
+/**
+ * Every movie's 30 nearest by text vector and by the fold-in's GMF item factors, from LanceDB
+ * HNSW_SQ indexes in a scratch folder (the bench's own; the service store is not touched).
+ */
+async function annNeighbours(parts: HybridParts, dataset: string) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), `reelrec-neighbours-${dataset}-`));
+  try {
+    const text = await itemNeighbours(dir, 'text', parts.movies.vectors, parts.movies.dim);
+    const collaborative = await itemNeighbours(dir, 'collaborative', parts.foldIn.gmfItem, parts.foldIn.factors);
+    return { text, collaborative, lists: interleaveNeighbours(text, collaborative) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function annSummary(lists: ItemNeighbourLists) {
+  const { recallAtK, indexed, indexBuildMs, queryMsP50, seconds } = lists;
+  return { recallAtK, indexed, indexBuildMs, queryMsP50, seconds };
 }
 
 const TWO_STAGE_ROW = 'two-stage (candidates, then the hybrid)';
