@@ -1,3 +1,4 @@
+import { kthLargest } from '../util/kth-largest.js';
 import type { HybridParts } from './hybrid.js';
 
 /**
@@ -112,30 +113,4 @@ function topIndices(scores: Float32Array, k: number): number[] {
   for (let j = 0; j < scores.length && out.length < k; j++) if ((scores[j] as number) > threshold) out.push(j);
   for (let j = 0; j < scores.length && out.length < k; j++) if (scores[j] === threshold) out.push(j);
   return out;
-}
-
-function kthLargest(a: Float32Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  const target = k - 1;
-  while (lo < hi) {
-    const pivot = a[(lo + hi) >> 1] as number;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while ((a[i] as number) > pivot) i++;
-      while ((a[j] as number) < pivot) j--;
-      if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else break;
-  }
-  return a[target] as number;
 }

@@ -1,6 +1,7 @@
 import { ReelrecError } from '../../errors.js';
 import type { RatingsTable } from '../../recsys/data/types.js';
 import { createRng } from '../../recsys/random.js';
+import { kthLargest } from '../../util/kth-largest.js';
 import { EASE_DEFAULTS, fitEase } from './ease.js';
 
 /**
@@ -87,11 +88,11 @@ export function fitSparseItemItem(ratings: RatingsTable, options: SparseItemItem
     let best = 0;
     for (let j = 0; j < V; j++) best = Math.max(best, ease.weights[v * V + j] as number);
     easeTop += best;
-    cosTop += cosine.rows[i]?.[0]?.[1] ?? 0;
+    if ((cosine.offsets[i + 1] as number) > (cosine.offsets[i] as number)) cosTop += cosine.weights[cosine.offsets[i] as number] as number;
   }
   const cosineScale = cosTop > 0 ? easeTop / cosTop : 1;
 
-  const rows: Array<Array<[number, number]>> = [];
+  const out = new CsrBuilder(nItems);
   let covered = 0;
   let rated = 0;
   const ratedAtAll = new Uint8Array(nItems);
@@ -99,44 +100,52 @@ export function fitSparseItemItem(ratings: RatingsTable, options: SparseItemItem
   for (let i = 0; i < nItems; i++) {
     if (ratedAtAll[i] === 1) rated++;
     const v = ease.position[i] as number;
-    const cos = (cosine.rows[i] ?? []).map(([j, w]): [number, number] => [j, w * cosineScale]);
-    let row: Array<[number, number]>;
+    const row: Array<[number, number]> = [];
     if (v >= 0) {
       // EASE speaks for head targets; cosine only adds the tail the dense model cannot see.
-      row = [];
       for (let u = 0; u < V; u++) {
         const w = ease.weights[v * V + u] as number;
         if (w > 0) row.push([ease.vocab[u] as number, w]);
       }
-      for (const entry of cos) if ((ease.position[entry[0]] as number) < 0) row.push(entry);
-    } else {
-      row = cos;
     }
-    row.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    for (let k = cosine.offsets[i] as number; k < (cosine.offsets[i + 1] as number); k++) {
+      const j = cosine.targets[k] as number;
+      if (v < 0 || (ease.position[j] as number) < 0) row.push([j, (cosine.weights[k] as number) * cosineScale]);
+    }
+    row.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
     if (row.length > K) row.length = K;
     if (row.length > 0) covered++;
-    rows.push(row);
+    out.addRow(row);
   }
-  return fromRows(rows, { lambda, head: V, neighbours: K, shrink, userCap, cappedUsers, rated, covered, cosineScale });
+  return { ...out.finish(), info: { lambda, head: V, neighbours: K, shrink, userCap, cappedUsers, rated, covered, cosineScale } };
 }
 
-/** Packs per-item rows (already sorted strongest first) into CSR. */
-export function fromRows(rows: ReadonlyArray<ReadonlyArray<readonly [number, number]>>, info: SparseItemItemInfo): SparseItemItem {
-  const nItems = rows.length;
-  const offsets = new Uint32Array(nItems + 1);
-  for (let i = 0; i < nItems; i++) offsets[i + 1] = (offsets[i] as number) + (rows[i]?.length ?? 0);
-  const nnz = offsets[nItems] as number;
-  const targets = new Uint32Array(nnz);
-  const weights = new Float32Array(nnz);
-  rows.forEach((row, i) => {
-    let at = offsets[i] as number;
-    for (const [j, w] of row) {
-      targets[at] = j;
-      weights[at] = w;
-      at++;
+/** CSR rows appended in item order. */
+class CsrBuilder {
+  private readonly offsets: Uint32Array;
+  private targets: number[] = [];
+  private weights: number[] = [];
+  private row = 0;
+  constructor(private readonly nItems: number) {
+    this.offsets = new Uint32Array(nItems + 1);
+  }
+  addRow(entries: ReadonlyArray<readonly [number, number]>): void {
+    for (const [j, w] of entries) {
+      this.targets.push(j);
+      this.weights.push(w);
     }
-  });
-  return { nItems, offsets, targets, weights, info };
+    this.row++;
+    this.offsets[this.row] = this.targets.length;
+  }
+  finish(): { nItems: number; offsets: Uint32Array; targets: Uint32Array; weights: Float32Array } {
+    if (this.row !== this.nItems) throw new ReelrecError('item_item_rows', `item-item: ${this.row} rows built for ${this.nItems} movies`);
+    return {
+      nItems: this.nItems,
+      offsets: this.offsets,
+      targets: Uint32Array.from(this.targets),
+      weights: Float32Array.from(this.weights),
+    };
+  }
 }
 
 /** Each user's movie indices, a seeded sample of `cap` of them for heavier users. */
@@ -183,11 +192,11 @@ function cosineNeighbours(
   count: Uint32Array,
   K: number,
   shrink: number,
-): { rows: Array<Array<[number, number]>> } {
+): { offsets: Uint32Array; targets: Uint32Array; weights: Float32Array } {
   const nItems = count.length;
   const co = new Uint32Array(nItems);
   const touched: number[] = [];
-  const rows: Array<Array<[number, number]>> = [];
+  const out = new CsrBuilder(nItems);
   for (let i = 0; i < nItems; i++) {
     touched.length = 0;
     for (let k = itemUsers.offsets[i] as number; k < (itemUsers.offsets[i + 1] as number); k++) {
@@ -197,16 +206,22 @@ function cosineNeighbours(
         co[j] = (co[j] as number) + 1;
       }
     }
-    const row: Array<[number, number]> = touched.map((j) => [
-      j,
-      (co[j] as number) / (Math.sqrt((count[i] as number) * (count[j] as number)) + shrink),
-    ]);
-    for (const j of touched) co[j] = 0;
+    const scores = new Float64Array(touched.length);
+    touched.forEach((j, n) => {
+      scores[n] = (co[j] as number) / (Math.sqrt((count[i] as number) * (count[j] as number)) + shrink);
+      co[j] = 0;
+    });
+    // Only the K best are sorted: a popular movie co-occurs with most of the catalogue.
+    const keep = touched.length > K ? kthLargest(Float64Array.from(scores), K) : Number.NEGATIVE_INFINITY;
+    const row: Array<[number, number]> = [];
+    touched.forEach((j, n) => {
+      if ((scores[n] as number) >= keep) row.push([j, scores[n] as number]);
+    });
     row.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
     if (row.length > K) row.length = K;
-    rows.push(row);
+    out.addRow(row);
   }
-  return { rows };
+  return out.finish();
 }
 
 /**
