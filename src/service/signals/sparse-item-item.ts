@@ -28,7 +28,7 @@ export interface SparseItemItemInfo {
   head: number;
   neighbours: number;
   shrink: number;
-  /** Each user contributes at most this many (seeded-sampled) movies to co-occurrence. */
+  /** Each user's movies meet at most this many (seeded-sampled) partners of theirs in co-occurrence. */
   userCap: number;
   /** Users whose contribution was sampled down to `userCap`. */
   cappedUsers: number;
@@ -61,9 +61,9 @@ export const SPARSE_ITEM_ITEM_DEFAULTS = {
 } as const;
 
 /**
- * Time and memory grow with the ratings: co-occurrence walks each user's (capped) movie list once
- * per movie in it, Σ_u min(n_u, userCap)² ≤ userCap × ratings, with one dense nItems scratch row.
- * The EASE head is the fixed V³ part.
+ * Time and memory grow with the ratings: co-occurrence walks, for each rating (u, i), user u's
+ * sampled list of at most `userCap` movies — Σ_u n_u · min(n_u, userCap) ≤ userCap × ratings, not
+ * Σ_u n_u² — with one dense nItems scratch row. The EASE head is the fixed V³ part.
  */
 export function fitSparseItemItem(ratings: RatingsTable, options: SparseItemItemOptions = {}): SparseItemItem {
   const lambda = options.lambda ?? SPARSE_ITEM_ITEM_DEFAULTS.lambda;
@@ -74,13 +74,13 @@ export function fitSparseItemItem(ratings: RatingsTable, options: SparseItemItem
   const ease = fitEase(ratings, { lambda, maxItems: options.head ?? SPARSE_ITEM_ITEM_DEFAULTS.head });
   const V = ease.vocab.length;
 
-  const { userItems, cappedUsers } = cappedUserLists(ratings, userCap, options.seed ?? SPARSE_ITEM_ITEM_DEFAULTS.seed);
+  const { userItems, sampled, cappedUsers } = cappedUserLists(ratings, userCap, options.seed ?? SPARSE_ITEM_ITEM_DEFAULTS.seed);
   const itemUsers = invert(userItems, nItems);
   const count = new Uint32Array(nItems);
   for (let i = 0; i < nItems; i++) count[i] = (itemUsers.offsets[i + 1] as number) - (itemUsers.offsets[i] as number);
 
   // Cosine rows first (kept top-K), then the scale that puts them on EASE's footing.
-  const cosine = cosineNeighbours(userItems, itemUsers, count, K, shrink);
+  const cosine = cosineNeighbours(sampled, itemUsers, count, K, shrink);
   let easeTop = 0;
   let cosTop = 0;
   for (let v = 0; v < V; v++) {
@@ -148,14 +148,19 @@ class CsrBuilder {
   }
 }
 
-/** Each user's movie indices, a seeded sample of `cap` of them for heavier users. */
-function cappedUserLists(ratings: RatingsTable, cap: number, seed: number): { userItems: Uint32Array[]; cappedUsers: number } {
+/** Each user's movie indices, and a seeded sample of `cap` of them (all of them for lighter users). */
+function cappedUserLists(
+  ratings: RatingsTable,
+  cap: number,
+  seed: number,
+): { userItems: Uint32Array[]; sampled: Uint32Array[]; cappedUsers: number } {
   const lists: number[][] = Array.from({ length: ratings.userIds.length }, () => []);
   for (let r = 0; r < ratings.length; r++) (lists[ratings.user[r] as number] as number[]).push(ratings.item[r] as number);
   const rng = createRng(seed);
   let cappedUsers = 0;
-  const userItems = lists.map((list) => {
-    const items = [...new Set(list)];
+  const userItems = lists.map((list) => Uint32Array.from(new Set(list)));
+  const sampled = userItems.map((all) => {
+    const items = Array.from(all);
     if (items.length > cap) {
       cappedUsers++;
       // Partial Fisher–Yates: the first `cap` entries are a uniform sample.
@@ -167,7 +172,7 @@ function cappedUserLists(ratings: RatingsTable, cap: number, seed: number): { us
     }
     return Uint32Array.from(items);
   });
-  return { userItems, cappedUsers };
+  return { userItems, sampled, cappedUsers };
 }
 
 function invert(userItems: Uint32Array[], nItems: number): { offsets: Uint32Array; users: Uint32Array } {
@@ -185,9 +190,13 @@ function invert(userItems: Uint32Array[], nItems: number): { offsets: Uint32Arra
   return { offsets, users };
 }
 
-/** Top-K shrunk-cosine neighbours of every movie from the capped co-occurrence, one scratch row at a time. */
+/**
+ * Top-K shrunk-cosine neighbours of every movie, one scratch row at a time: movie i meets each of
+ * its raters' sampled lists, so every rated movie gets neighbours while a heavy user adds at most
+ * `cap` partners per movie (co-counts between two movies of a heavy user are thinned, not lost).
+ */
 function cosineNeighbours(
-  userItems: Uint32Array[],
+  sampled: Uint32Array[],
   itemUsers: { offsets: Uint32Array; users: Uint32Array },
   count: Uint32Array,
   K: number,
@@ -200,7 +209,7 @@ function cosineNeighbours(
   for (let i = 0; i < nItems; i++) {
     touched.length = 0;
     for (let k = itemUsers.offsets[i] as number; k < (itemUsers.offsets[i + 1] as number); k++) {
-      for (const j of userItems[itemUsers.users[k] as number] as Uint32Array) {
+      for (const j of sampled[itemUsers.users[k] as number] as Uint32Array) {
         if (j === i) continue;
         if (co[j] === 0) touched.push(j);
         co[j] = (co[j] as number) + 1;
