@@ -35,7 +35,8 @@ export interface CandidateLimits {
   neighboursPerPick: number;
 }
 
-export const CANDIDATE_LIMITS: CandidateLimits = { popular: 200, perGenre: 40, itemItem: 300, prescore: 800, neighboursPerPick: 30 };
+/** Sized so the candidates hold the full ranking's top 10 (measured by the cold-start bench) at ≤ ~1,500 MLP passes a request. */
+export const CANDIDATE_LIMITS: CandidateLimits = { popular: 150, perGenre: 30, itemItem: 200, prescore: 600, neighboursPerPick: 30 };
 
 export function buildCandidateSources(
   parts: HybridParts,

@@ -26,8 +26,11 @@ export interface Moments {
   sd: number;
 }
 
-/** Large enough that the sampled sd is within ~2 % (sd of a sample sd ≈ sd/√(2S)). */
-export const FOLD_IN_SAMPLE = 2000;
+/**
+ * The sampled sd is within ~2 % (sd of a sample sd ≈ sd/√(2S)); each sampled movie costs one MLP
+ * pass per request, as a candidate does.
+ */
+export const FOLD_IN_SAMPLE = 1000;
 
 export function buildCatalogueStats(parts: HybridParts, foldInSample = FOLD_IN_SAMPLE, seed = 11): CatalogueStats {
   const n = parts.nItems;
