@@ -52,6 +52,8 @@ export async function itemNeighbours(
   options: ItemNeighbourOptions = ITEM_NEIGHBOUR_DEFAULTS,
 ): Promise<ItemNeighbourLists> {
   if (dim <= 0 || vectors.length % dim !== 0) throw new StoreInputError(`item vectors: ${vectors.length} values are not rows of ${dim}`);
+  // The search asks for k + 1 rows (the movie itself comes back first); HNSW refuses ef below that.
+  if (options.ef < options.k + 1) throw new StoreInputError(`item neighbours: ef ${options.ef} must be at least k + 1 = ${options.k + 1}`);
   const started = performance.now();
   const nItems = vectors.length / dim;
   const present: number[] = [];
