@@ -33,6 +33,11 @@ export interface TwoStageIndex {
    * stand-in for the MLP, which a request only runs on candidates.
    */
   mlpPrior: Float32Array;
+  /**
+   * nItems work buffers a request borrows and leaves zeroed (scoring is synchronous, so one request
+   * at a time per thread): saves two catalogue-sized allocations a request.
+   */
+  scratch: { values: Float64Array; mark: Uint8Array };
 }
 
 export function buildTwoStageIndex(
@@ -45,6 +50,7 @@ export function buildTwoStageIndex(
     sources: buildCandidateSources(parts, limits, options.neighbours ?? null),
     limits,
     mlpPrior: mlpPrior(parts),
+    scratch: { values: new Float64Array(parts.nItems), mark: new Uint8Array(parts.nItems) },
   };
 }
 
@@ -75,7 +81,7 @@ export function scoreTwoStage(
   const { liked, disliked } = picks;
   const taste = tasteVector(parts.movies, liked, [], settings.dislikeWeight);
   const affinity = genreAffinity(parts.genres, taste);
-  const scratch = new Float64Array(n);
+  const scratch = index.scratch.values;
   const itemItem = accumulateItemItem(parts.itemItem, liked, [], settings.dislikeWeight, scratch);
   const user = liked.length > 0 || weights.foldIn !== 0 ? foldInUser(parts.foldIn, liked, [], settings.foldIn) : null;
 
@@ -93,7 +99,13 @@ export function scoreTwoStage(
     moments.foldIn = momentsOf(sample);
   }
   const prescore = liked.length > 0 ? prescoreAll(parts, index, weights, moments, genreSets, itemItem, user?.gmf ?? null) : null;
-  const candidates = candidateSet(parts, index.sources, { liked, genres: filterGenres, itemItem, prescore }, index.limits);
+  const candidates = candidateSet(
+    parts,
+    index.sources,
+    { liked, genres: filterGenres, itemItem, prescore },
+    index.limits,
+    index.scratch.mark,
+  );
   const m = candidates.length;
 
   const z: Partial<Record<SignalName, Float32Array>> = {};
