@@ -37,6 +37,8 @@ const SETTINGS = {
   lancedbUri: { env: 'REELREC_LANCEDB_URI', schema: z.string().min(1).optional() },
   /** Read directly by progress.ts (a leaf every module uses); validated here with the rest. */
   progress: { env: 'REELREC_PROGRESS', schema: z.enum(['on', 'off']).default('on') },
+  /** Seconds between plain progress lines when stderr is not a terminal; read by progress.ts too. */
+  progressEvery: { env: 'REELREC_PROGRESS_EVERY', schema: z.coerce.number().positive().default(5) },
   port: { env: 'PORT', schema: z.coerce.number().int().min(0).max(65535).default(3000) },
   host: { env: 'HOST', schema: z.string().min(1).default('0.0.0.0') },
   /** Comma list of origins allowed by CORS (`*` = any); empty = same-origin only, no CORS headers. */
@@ -95,6 +97,11 @@ const SETTINGS = {
   maintenanceGraceSeconds: { env: 'REELREC_MAINTENANCE_GRACE', schema: z.coerce.number().int().min(1).max(86_400).default(10) },
   /** Requests per minute per client on the API; 0 turns the limiter off. */
   rateLimit: { env: 'REELREC_RATE_LIMIT', schema: z.coerce.number().int().min(0).max(1_000_000).default(120) },
+  /**
+   * Worker threads that rank fresh recommendations off the event loop, over one shared copy of the model;
+   * unset = one per core (os.availableParallelism()); 0 = rank inline on the main thread (small catalogues, tests).
+   */
+  rankWorkers: { env: 'REELREC_RANK_WORKERS', schema: z.coerce.number().int().min(0).max(64).optional() },
   bodyLimit: { env: 'REELREC_BODY_LIMIT', schema: z.coerce.number().int().min(1).max(16_777_216).default(65_536) },
   /** on = Movie JSON carries TMDB image URLs; off = only the self-drawn SVG posters (no third-party requests). */
   remotePosters: { env: 'REELREC_REMOTE_POSTERS', schema: z.enum(['on', 'off']).default('on') },

@@ -126,6 +126,12 @@ describe('reelrec CLI', () => {
     [['sample', '--data', 'DATA', '--out', 'X', '--seed', '-3'], 2, /^reelrec: --seed: /],
     [['sample', '--data', '/no/such/folder', '--out', 'X'], 1, /^reelrec: \/no\/such\/folder: folder does not exist/],
     [['bench', 'nope'], 2, /^reelrec: bench: unknown benchmark "nope"/],
+    [['bench', 'ml100k', '--data', 'DATA', '--dataset', 'ml-nope'], 2, /^reelrec: --dataset: /],
+    [
+      ['bench', 'cold-start', '--data', 'DATA', '--dataset', 'ml-latest-small'],
+      1,
+      /is ml-100k data, but ml-latest-small \(ml-latest\) is needed here/,
+    ],
   ])('%j fails with one clear line', (args, status, pattern) => {
     const r = runCli(args.map((a) => (a === 'DATA' ? dataDir : a === 'X' ? join(work, 'never.csv') : a)));
     expect(r.status).toBe(status);
@@ -167,7 +173,9 @@ describe('reelrec CLI', () => {
     expect(report.benchmark).toBe('ml100k');
     expect(report.rows[0]).toMatchObject({ model: 'most-popular' });
     expect(typeof report.rows[0]?.['ndcg@10']).toBe('number');
-    expect(report.checks).toHaveLength(10); // most-popular anchor ×4, NeuMF vs NCF ×4, two timing bars
+    // most-popular anchor ×4, NeuMF vs NCF ×4, two timing bars, the known-user ranker above NeuMF
+    expect(report.checks).toHaveLength(11);
+    expect(report.rows.map((r) => r.model)).toEqual(expect.arrayContaining(['item-item (EASE)', 'known-user ranker']));
     expect(report.checks.some((c) => !c.ok)).toBe(true);
   });
 

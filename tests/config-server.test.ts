@@ -54,6 +54,15 @@ describe('server settings', () => {
     expect(() => loadConfig(env)).toThrow(pattern);
   });
 
+  it('reads REELREC_RANK_WORKERS: unset = one per core (decided at load), 0 = inline, bad values named', () => {
+    expect(loadConfig({}).rankWorkers).toBeUndefined();
+    expect(loadConfig({ REELREC_RANK_WORKERS: '0' }).rankWorkers).toBe(0);
+    expect(loadConfig({ REELREC_RANK_WORKERS: '3' }).rankWorkers).toBe(3);
+    for (const bad of ['-1', '1.5', 'many', '65']) {
+      expect(() => loadConfig({ REELREC_RANK_WORKERS: bad })).toThrow(/REELREC_RANK_WORKERS/);
+    }
+  });
+
   it('lists the server variables with their defaults for --help', () => {
     const byEnv = new Map(describeSettings().map((s) => [s.env, s.default]));
     expect(byEnv.get('PORT')).toBe('3000');

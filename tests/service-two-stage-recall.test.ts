@@ -6,7 +6,7 @@ import { ML100K_BLEND, weightsFor } from '../src/service/blend-weights.js';
 import type { CandidateLimits } from '../src/service/candidates.js';
 import { type HybridParts, SIGNAL_DEFAULTS } from '../src/service/hybrid.js';
 import { assembleParts } from '../src/service/parts.js';
-import { scoreFull, topOf } from '../src/service/rank.js';
+import { scoreFull, topOf } from '../src/service/scoring.js';
 import { buildTwoStageIndex, scoreTwoStage } from '../src/service/two-stage.js';
 import { makeTasteDataset } from './fixtures/movielens-taste.js';
 import { SMALL_NEUMF } from './helpers/service.js';

@@ -10,7 +10,7 @@ import {
   sparseMoments,
 } from '../src/service/catalogue-stats.js';
 import { computeSignals, SIGNAL_DEFAULTS, SIGNALS } from '../src/service/hybrid.js';
-import { scoreFull } from '../src/service/rank.js';
+import { scoreFull } from '../src/service/scoring.js';
 import { createRecommendationService } from '../src/service/service.js';
 import { tasteVector } from '../src/service/signals/content.js';
 import { centredGenreTaste, genreAffinity } from '../src/service/signals/genre.js';
@@ -48,6 +48,7 @@ beforeAll(async () => {
     ratings: bundle.data.ratings,
     parts: bundle.parts,
     blend: bundle.artifact.blend,
+    knownUser: bundle.artifact.knownUser,
     neumf: bundle.neumf,
     embedder: 'hashing',
     backend: 'test',

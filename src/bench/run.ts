@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { DatasetName } from '../recsys/data/datasets.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { checkBars } from './bars.js';
 import { currentCommit, machineInfo, peakRssMB } from './machine.js';
@@ -6,6 +7,11 @@ import { checksTable, markdownTable } from './markdown.js';
 import type { BenchContext, Benchmark, BenchReport } from './types.js';
 
 export const DEFAULT_RESULTS_DIR = 'bench/results';
+
+/** `bench/results/<name>.json`; `<name>-<dataset>.json` for a dataset benchmark off ml-100k, so no run overwrites another dataset's. */
+export function defaultJsonFile(bench: Benchmark, dataset: DatasetName): string {
+  return `${DEFAULT_RESULTS_DIR}/${bench.onDataset && dataset !== 'ml-100k' ? `${bench.name}-${dataset}` : bench.name}.json`;
+}
 
 /**
  * Runs one benchmark, prints its markdown table (ours, then published references, then bars) to
@@ -36,7 +42,7 @@ export async function runBenchmark(
   if (report.reference?.length) print(`\nPublished, for reference:\n\n${markdownTable(report.reference)}`);
   for (const table of report.tables ?? []) print(`\n${table.title}:\n\n${markdownTable(table.rows)}`);
   if (report.checks.length) print(`\nBars:\n\n${checksTable(report.checks)}`);
-  const file = resolve(options.jsonFile ?? `${DEFAULT_RESULTS_DIR}/${bench.name}.json`);
+  const file = resolve(options.jsonFile ?? defaultJsonFile(bench, context.dataset));
   await writeFileAtomic(file, [`${JSON.stringify(report, null, 2)}\n`]);
   print(`\nwrote ${file}`);
   return report;

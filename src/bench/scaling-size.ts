@@ -9,7 +9,7 @@ import { createRng } from '../recsys/random.js';
 import { HardSampler } from '../recsys/sampling/index.js';
 import type { BlendWeights } from '../service/blend-weights.js';
 import { assembleParts, ratingCounts } from '../service/parts.js';
-import type { RankingMode } from '../service/rank.js';
+import type { RankingMode } from '../service/scoring.js';
 import { createRecommendationService } from '../service/service.js';
 import { fitSparseItemItem, SPARSE_ITEM_ITEM_DEFAULTS } from '../service/signals/sparse-item-item.js';
 import { peakRssMB } from './machine.js';
@@ -159,6 +159,8 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
     parts,
     blend: ALL_SIGNALS_BLEND,
     neumf: model,
+    // Not measured here (the bench times answers from likes); every signal on, as for the blend.
+    knownUser: { neumf: 1, itemItem: 1, popularity: 1 },
     embedder,
     backend: model.manifest.backend,
     ranking,

@@ -1,3 +1,5 @@
+import type { DatasetName } from '../recsys/data/datasets.js';
+
 /** One row of a benchmark table: a model (or step) and its figures. */
 export interface BenchRow {
   model: string;
@@ -37,12 +39,16 @@ export interface BenchOutcome {
 export interface BenchContext {
   /** A MovieLens folder, or a folder holding several (`<dir>/ml-100k`, `<dir>/ml-latest-small`). */
   dataDir: string;
+  /** Which MovieLens release the quality benchmarks (ml100k, cold-start) run on; ml-100k by default. */
+  dataset: DatasetName;
   seed: number;
 }
 
 export interface Benchmark {
   name: string;
   description: string;
+  /** Runs on `context.dataset` (not always ml-100k), so its default JSON file names the dataset. */
+  onDataset?: boolean;
   run(context: BenchContext): Promise<BenchOutcome>;
 }
 

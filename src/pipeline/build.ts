@@ -8,7 +8,7 @@ import { createEmbedder, embedCatalogue } from '../recsys/embed/index.js';
 import { neumfConfig } from '../recsys/ncf/config.js';
 import { FINE_TUNE_DEFAULTS } from '../recsys/ncf/fine-tune.js';
 import { NeuMF } from '../recsys/ncf/neumf.js';
-import { buildGenreDataset, buildGenreProfiles, exportGenreDataset } from '../recsys/profiles/index.js';
+import { buildGenreDataset, buildGenreProfiles, exportGenreDataset, GENRE_PROFILE_STAGES } from '../recsys/profiles/index.js';
 import { HardSampler, writeSampledCsv } from '../recsys/sampling/index.js';
 import { trainingCurveSvg } from '../report/index.js';
 import { buildServiceArtifact, saveServiceArtifact } from '../service/index.js';
@@ -106,7 +106,9 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     await saveCatalogue(store, data.catalogue, embeddings.vectors);
 
     step(6, 'genre profiles (user and genre vectors, similarities, median split)');
-    const run = buildGenreProfiles(data.catalogue, data.ratings, embeddings);
+    const profileProgress = startProgress('genre profiles', GENRE_PROFILE_STAGES, 'stages');
+    const run = buildGenreProfiles(data.catalogue, data.ratings, embeddings, profileProgress);
+    profileProgress.stop();
     const { dim } = embeddings;
     await upsertGenres(
       store,
@@ -132,7 +134,9 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     files.push(heatmap);
 
     step(7, 'genre dataset (1:3) and genre fine-tuning');
-    const genreData = buildGenreDataset(data.ratings, run.space, run.profiles, { seed: config.seed });
+    const datasetProgress = startProgress('genre dataset', data.ratings.userIds.length, 'users');
+    const genreData = buildGenreDataset(data.ratings, run.space, run.profiles, { seed: config.seed, progress: datasetProgress });
+    datasetProgress.stop();
     const genreFile = path.join(out, 'genre-dataset.csv');
     await exportGenreDataset(genreData, data.catalogue, data.ratings, genreFile);
     const tuned = model.clone();

@@ -57,6 +57,7 @@ export async function serveFromArtifacts(config: Config, options: { build: boole
     built = await firstRunBuild(config, options.log);
   }
   const loaded = await loadService(config);
+  options.log(`reelrec start: ${loaded.ranking}`);
   const app = createApp({
     service: loaded.service,
     logger,

@@ -12,10 +12,13 @@ import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { type BlendWeights, ML100K_BLEND, parseBlendWeights } from './blend-weights.js';
 import { holdOutUsers, type UserSplit } from './cold-start.js';
 import { SIGNAL_DEFAULTS } from './hybrid.js';
+import { type KnownUserWeights, parseKnownUserWeights } from './known-user.js';
+import { type KnownUserManifest, KnownUserManifestSchema, untunedKnownUser } from './known-user-artifact.js';
 import { assembleParts } from './parts.js';
 import { EASE_DEFAULTS } from './signals/ease.js';
 import { describeItemItem, fitSparseItemItem, type SparseItemItem } from './signals/sparse-item-item.js';
 import { type BlendTuning, tuneBlend } from './tune-blend.js';
+import { KNOWN_USER_VALIDATION_SHARE, knownUserValidation, tuneKnownUser } from './tune-known-user.js';
 
 /**
  * What the service needs beyond the NeuMF model and the store, made once by `reelrec build`: the
@@ -57,6 +60,7 @@ const ManifestSchema = z.object({
     validation: z.array(z.object({ upTo: z.number(), cases: z.number(), ndcg: z.number() })),
     neumfSeconds: z.number(),
   }),
+  knownUser: KnownUserManifestSchema,
   seconds: z.number(),
 });
 export type ServiceManifest = z.infer<typeof ManifestSchema>;
@@ -64,6 +68,7 @@ export type ServiceManifest = z.infer<typeof ManifestSchema>;
 export interface ServiceArtifact {
   itemItem: SparseItemItem;
   blend: BlendWeights;
+  knownUser: KnownUserWeights;
   manifest: ServiceManifest;
 }
 
@@ -83,20 +88,22 @@ export interface BuildServiceInput {
 /** Fewer validation users than this cannot tell blend weights apart. */
 export const MIN_VALIDATION_USERS = 20;
 
-/** Tunes the blend (one extra NeuMF fit without the validation users) and fits item-item on everything. */
+/** Tunes the blend and the known-user ranker (one extra NeuMF fit without validation ratings) and fits item-item on everything. */
 export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ artifact: ServiceArtifact; tuning: BlendTuning }> {
   const started = performance.now();
   const { ratings, seed } = input;
   const validation = holdOutUsers(ratings, VALIDATION_SHARE, seed + 1);
   let tuning: BlendTuning = { blend: ML100K_BLEND, validation: [] };
+  let knownUser: KnownUserManifest;
   let neumfSeconds = 0;
   const needed = input.minValidationUsers ?? MIN_VALIDATION_USERS;
   if (validation.heldOut.length < needed) {
     input.log?.(
       `WARNING: ${input.name} has ${ratings.userIds.length} users, too few to hold out ${needed} for tuning the blend; using the weights tuned on ml-100k`,
     );
+    knownUser = untunedKnownUser(input.log);
   } else {
-    ({ tuning, neumfSeconds } = await tuneOnValidation(input, validation));
+    ({ tuning, knownUser, neumfSeconds } = await tuneOnValidation(input, validation));
   }
   const itemStarted = performance.now();
   const itemItem = fitSparseItemItem(ratings);
@@ -110,27 +117,40 @@ export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ 
     itemItem: { nItems: itemItem.nItems, nonZeros: itemItem.targets.length, info: itemItem.info, file: ITEM_ITEM, sha256: sha256(csr) },
     blend: tuning.blend,
     tuning: { validationUsers: tuning.validation.length > 0 ? validation.heldOut.length : 0, validation: tuning.validation, neumfSeconds },
+    knownUser,
     seconds: (performance.now() - started) / 1000,
   };
-  return { artifact: { itemItem, blend: tuning.blend, manifest }, tuning };
+  return { artifact: { itemItem, blend: tuning.blend, knownUser: knownUser.weights, manifest }, tuning };
 }
 
-/** One NeuMF fit without the validation users, then blend weights tuned on them. */
-async function tuneOnValidation(input: BuildServiceInput, validation: UserSplit): Promise<{ tuning: BlendTuning; neumfSeconds: number }> {
+/**
+ * One NeuMF fit serves both tunings: without the cold-start validation users (the blend is tuned
+ * on them as new users) and without a hidden quarter of other users' ratings (the known-user
+ * ranker is tuned on finding those).
+ */
+async function tuneOnValidation(
+  input: BuildServiceInput,
+  validation: UserSplit,
+): Promise<{ tuning: BlendTuning; knownUser: KnownUserManifest; neumfSeconds: number }> {
   const { catalogue, ratings, movies, seed } = input;
+  const known = knownUserValidation(validation.train, KNOWN_USER_VALIDATION_SHARE, seed + 2);
   const tuningModel = new NeuMF(
     { seed, ...input.neumf },
     {
       datasetName: input.name,
       label: 'blend-tuning',
-      progress: startProgress('NeuMF without validation users (blend tuning)', neumfConfig(input.neumf).epochs, 'epochs'),
+      progress: startProgress('NeuMF without validation ratings (blend and known-user tuning)', neumfConfig(input.neumf).epochs, 'epochs'),
     },
   );
   try {
-    await tuningModel.fit(validation.train);
-    const tuningParts = assembleParts(catalogue, validation.train, tuningModel, movies);
+    await tuningModel.fit(known.train);
+    const tuningParts = assembleParts(catalogue, known.train, tuningModel, movies);
+    const tuned = known.hidden.size > 0 ? tuneKnownUser(tuningParts, tuningModel, known) : null;
     return {
       tuning: tuneBlend(tuningParts, ratings, validation.heldOut, SIGNAL_DEFAULTS, seed),
+      knownUser: tuned
+        ? { ...tuned, tunedOn: `${tuned.users} validation users (a quarter of their ratings hidden), NDCG@10, seed ${seed}` }
+        : untunedKnownUser(input.log),
       neumfSeconds: tuningModel.training?.seconds ?? 0,
     };
   } finally {
@@ -221,6 +241,7 @@ export async function loadServiceArtifact(dir: string, ratings: RatingsTable): P
   return {
     itemItem: { nItems, offsets, targets, weights, info: manifest.itemItem.info },
     blend: parseBlendWeights(manifest.blend, manifestFile),
+    knownUser: parseKnownUserWeights(manifest.knownUser.weights, manifestFile),
     manifest,
   };
 }

@@ -114,10 +114,17 @@ export function standardizeAll(raw: Partial<Record<SignalName, Float32Array>>): 
   return out;
 }
 
-/** Σ weight × z-score into `out`; signals with weight 0 (or not computed) are skipped. */
-export function blend(z: Partial<Record<SignalName, Float32Array>>, weights: SignalWeights, out: Float32Array): Float32Array {
+/**
+ * Σ weight × z-score into `out`; signals with weight 0 (or not computed) are skipped. Generic in
+ * the signal names so the known-user ranker (NeuMF, item-item, popularity) blends the same way.
+ */
+export function blend<N extends string = SignalName>(
+  z: Partial<Record<N, Float32Array>>,
+  weights: Record<N, number>,
+  out: Float32Array,
+): Float32Array {
   out.fill(0);
-  for (const name of SIGNALS) {
+  for (const name of Object.keys(weights) as N[]) {
     const w = weights[name];
     const s = z[name];
     if (!s || w === 0) continue;

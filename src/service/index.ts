@@ -14,8 +14,9 @@ export { type BlendWeights, weightsFor } from './blend-weights.js';
 export { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError, UnknownVisitorError } from './errors.js';
 export { type HybridParts, SIGNALS, type SignalName, type SignalWeights } from './hybrid.js';
 export { type LoadedService, loadService } from './load.js';
+export { movieSummary } from './movie-summary.js';
 export { type BuiltPieces, serviceFromPieces } from './parts.js';
-export { createRecommendationService, MAX_K, MAX_PAGE, movieSummary, type ServiceData } from './service.js';
+export { createRecommendationService, MAX_K, MAX_PAGE, type ServiceData } from './service.js';
 export type * from './types.js';
 export {
   createVisitorLikes,

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { Config } from '../config.js';
 import { ReelrecError } from '../errors.js';
 import { lancedbUri, modelDir, movielensBase, serviceDir, storageOptions } from '../paths.js';
@@ -14,15 +15,18 @@ export interface LoadedService {
   store: Store;
   /** Seconds per loading step, for the start-up log. */
   timings: Record<string, number>;
+  /** Which ranking mode is active (inline, or how many worker threads), for the start-up log. */
+  ranking: string;
   close(): Promise<void>;
 }
 
 /**
  * Loads what `reelrec build` made for the configured dataset — ratings, movie vectors from
  * LanceDB, the genre-fine-tuned NeuMF, the service artefact — and assembles the service.
- * Nothing is trained here; a missing piece is a ReelrecError saying to run the build.
+ * Nothing is trained here; a missing piece is a ReelrecError saying to run the build. Fresh answers
+ * are ranked by REELREC_RANK_WORKERS worker threads (one per core by default); `close()` stops them.
  */
-export async function loadService(config: Config): Promise<LoadedService> {
+export async function loadService(config: Config, options: { rankWorkerUrl?: URL } = {}): Promise<LoadedService> {
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
     const started = performance.now();
@@ -44,19 +48,18 @@ export async function loadService(config: Config): Promise<LoadedService> {
     const neumf = await timed('neumf', () => NeuMF.load(modelDir(config, data.name, 'genre'), data.ratings));
     const artifact = await timed('artifact', () => loadServiceArtifact(serviceDir(config, data.name), data.ratings));
     const started = performance.now();
-    const { service } = serviceFromPieces({
-      data,
-      neumf,
-      movies: { vectors, dim },
-      artifact,
-      embedder: `${store.embedder.id} ${store.embedder.model}`,
-    });
+    const { service, ranking } = await serviceFromPieces(
+      { data, neumf, movies: { vectors, dim }, artifact, embedder: `${store.embedder.id} ${store.embedder.model}` },
+      { workers: config.rankWorkers ?? availableParallelism(), ...(options.rankWorkerUrl ? { workerUrl: options.rankWorkerUrl } : {}) },
+    );
     timings.assemble = (performance.now() - started) / 1000;
     return {
       service,
       store,
       timings,
+      ranking: ranking.description,
       close: async () => {
+        await ranking.close();
         neumf.dispose();
         await store.close();
       },

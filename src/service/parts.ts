@@ -2,7 +2,8 @@ import type { Catalogue, MovieLensDataset, RatingsTable } from '../recsys/data/t
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import type { ServiceArtifact } from './artifact.js';
-import { type HybridParts, popularityPrior } from './hybrid.js';
+import { type HybridParts, popularityPrior, SIGNAL_DEFAULTS } from './hybrid.js';
+import { type Ranking, type RankingOptions, startRanking } from './ranking.js';
 import { createRecommendationService } from './service.js';
 import { foldInModel } from './signals/fold-in.js';
 import { buildGenreModel } from './signals/genre.js';
@@ -56,19 +57,41 @@ export interface BuiltPieces {
   embedder: string;
 }
 
-/** Assembles the parts and the service from built pieces: the one wiring both start-up and tests use. */
-export function serviceFromPieces(pieces: BuiltPieces): { service: RecommendationService; parts: HybridParts } {
+/** The service built from pieces, with where its fresh answers are ranked; `close()` stops the rank workers. */
+export interface PiecesService {
+  service: RecommendationService;
+  /** The parts the service reads (in shared memory when ranking is pooled). */
+  parts: HybridParts;
+  ranking: Ranking;
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles the parts and the service from built pieces: the one wiring both start-up and tests use.
+ * Ranking is inline unless `ranking.workers` asks for the worker pool (serving passes REELREC_RANK_WORKERS).
+ */
+export async function serviceFromPieces(pieces: BuiltPieces, ranking: RankingOptions = { workers: 0 }): Promise<PiecesService> {
   const { data, neumf, movies, artifact } = pieces;
-  const parts = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem });
-  const service = createRecommendationService({
-    dataset: data.name,
-    catalogue: data.catalogue,
-    ratings: data.ratings,
-    parts,
-    blend: artifact.blend,
-    neumf,
-    embedder: pieces.embedder,
-    backend: neumf.manifest.backend,
-  });
-  return { service, parts };
+  const assembled = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem });
+  const started = await startRanking(
+    { parts: assembled, catalogue: data.catalogue, blend: artifact.blend, settings: SIGNAL_DEFAULTS },
+    ranking,
+  );
+  const { parts, blend, settings } = started.model;
+  const service = createRecommendationService(
+    {
+      dataset: data.name,
+      catalogue: data.catalogue,
+      ratings: data.ratings,
+      parts,
+      blend,
+      settings,
+      neumf,
+      knownUser: artifact.knownUser,
+      embedder: pieces.embedder,
+      backend: neumf.manifest.backend,
+    },
+    started.rank,
+  );
+  return { service, parts, ranking: started, close: () => started.close() };
 }

@@ -1,58 +1,66 @@
-import { topK } from '../recsys/eval/top-k.js';
-import {
-  blend,
-  computeSignals,
-  dislikePenalty,
-  type HybridParts,
-  type Picks,
-  SIGNALS,
-  type SignalSettings,
-  type SignalWeights,
-  standardizeAll,
-} from './hybrid.js';
-import { type Scored, scoreTwoStage, type TwoStageIndex } from './two-stage.js';
-
-/** Full-catalogue ranking (every movie scored) or two-stage (candidates, then the hybrid on them). */
-export type RankingMode = 'two-stage' | 'full';
+import type { Catalogue } from '../recsys/data/types.js';
+import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
+import type { HybridParts, SignalSettings } from './hybrid.js';
+import { movieSummary } from './movie-summary.js';
+import { contributionOrder, explain } from './reasons.js';
+import { type RankingMode, scoreRequest, topOf } from './scoring.js';
+import { buildTwoStageIndex } from './two-stage.js';
+import type { MovieSummary, RecommendationAnswer } from './types.js';
 
 /**
- * Every movie scored by every signal, z-scored over the catalogue and blended; dislikes act once,
- * as a penalty after the blend, so they cannot reshuffle the liked signals.
+ * Everything ranking a fresh answer reads. Plain data and typed arrays only: the rank pool shares
+ * its typed arrays with worker threads and clones the rest to each of them once, at start.
  */
-export function scoreFull(parts: HybridParts, picks: Picks, weights: SignalWeights, settings: SignalSettings): Scored {
-  const needed = SIGNALS.filter((s) => weights[s] !== 0);
-  const run = computeSignals(parts, { liked: picks.liked, disliked: [] }, settings, needed);
-  const z = standardizeAll(run.raw);
-  const scores = blend(z, weights, new Float32Array(parts.nItems));
-  if (picks.disliked.length > 0) {
-    const penalty = dislikePenalty(parts, picks.disliked);
-    const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
-    for (let j = 0; j < scores.length; j++) scores[j] = (scores[j] as number) - scale * (penalty[j] as number);
-  }
-  return { z, scores, affinity: run.affinity, candidates: null };
+export interface RankingModel {
+  parts: HybridParts;
+  catalogue: Catalogue;
+  blend: BlendWeights;
+  settings: SignalSettings;
+  /** Two-stage (default) or full-catalogue ranking, for measurement (issue 12). */
+  ranking?: RankingMode;
 }
 
-/** One request's scores by the chosen mode (`index` is required for two-stage). */
-export function scoreRequest(
-  parts: HybridParts,
-  index: TwoStageIndex | null,
-  picks: Picks,
-  weights: SignalWeights,
-  settings: SignalSettings,
-  filterGenres: readonly number[] = [],
-): Scored {
-  return index ? scoreTwoStage(parts, index, picks, weights, settings, filterGenres) : scoreFull(parts, picks, weights, settings);
+/** One validated request in item indices; `exclude` marks (1) the movies that must not be returned. */
+export interface RankRequest {
+  liked: number[];
+  disliked: number[];
+  k: number;
+  exclude: Uint8Array;
+  /** A genre filter's genre indices: the candidates include their popular movies. */
+  genres?: number[];
 }
 
-/** The k best of a scored request, never outside its candidates; ties go to the lower movie index. */
-export function topOf(scored: Scored, k: number, exclude: Uint8Array): Uint32Array {
-  const { candidates, scores } = scored;
-  if (!candidates) return topK(scores, k, exclude);
-  const local = new Float32Array(candidates.length);
-  const skip = new Uint8Array(candidates.length);
-  for (let c = 0; c < candidates.length; c++) {
-    local[c] = scores[candidates[c] as number] as number;
-    skip[c] = exclude[candidates[c] as number] as number;
-  }
-  return Uint32Array.from(topK(local, k, skip), (c) => candidates[c] as number);
+export type Rank = (request: RankRequest) => RecommendationAnswer;
+/** Ranks a cache miss: on the main thread (inline) or in the rank pool's worker threads. */
+export type RankAnswer = (request: RankRequest) => Promise<RecommendationAnswer>;
+
+/**
+ * The hybrid ranking of `recommendFromLikes`: the one code path both the main thread (inline mode)
+ * and every rank worker run, so pooled and inline answers are the same answer.
+ */
+export function createRanker(model: RankingModel): Rank {
+  const { parts, catalogue, settings } = model;
+  const summaries = catalogue.movies.map(movieSummary);
+  // Issue 12: candidates, then the hybrid on them (each thread builds its own index and scratch).
+  const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts);
+  return ({ liked, disliked, k, exclude, genres }) => {
+    const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(model.blend, liked.length);
+    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, genres);
+    const { z, scores } = run;
+    const top = topOf(run, k, exclude);
+    return {
+      items: Array.from(top, (item) => ({
+        movie: summaries[item] as MovieSummary,
+        score: Math.round((scores[item] as number) * 1e4) / 1e4,
+        reasons: explain(parts, catalogue, item, liked, contributionOrder(z, weights, item), run.affinity),
+      })),
+      strategy: { kind: 'hybrid', weights },
+    };
+  };
+}
+
+/** Inline mode: the ranker on the calling thread, behind the same promise the pool gives. */
+export function rankInline(model: RankingModel): RankAnswer {
+  const rank = createRanker(model);
+  return async (request) => rank(request);
 }

@@ -1,5 +1,5 @@
 import type { Catalogue } from '../recsys/data/types.js';
-import type { HybridParts, SignalName, SignalWeights } from './hybrid.js';
+import type { HybridParts, SignalName } from './hybrid.js';
 import { itemItemWeight } from './signals/sparse-item-item.js';
 import type { Reason } from './types.js';
 
@@ -34,8 +34,12 @@ export function closestLiked(
 }
 
 /** Signals that pushed `item` up (weight × z-score > 0), strongest first. */
-export function contributionOrder(z: Partial<Record<SignalName, Float32Array>>, weights: SignalWeights, item: number): SignalName[] {
-  return (Object.keys(weights) as SignalName[])
+export function contributionOrder<N extends string = SignalName>(
+  z: Partial<Record<N, Float32Array>>,
+  weights: Record<N, number>,
+  item: number,
+): N[] {
+  return (Object.keys(weights) as N[])
     .map((name) => ({ name, value: weights[name] * ((z[name]?.[item] as number | undefined) ?? 0) }))
     .filter((c) => c.value > 0)
     .sort((a, b) => b.value - a.value)
@@ -48,7 +52,7 @@ export function explain(
   catalogue: Catalogue,
   item: number,
   liked: readonly number[],
-  order: readonly SignalName[],
+  order: readonly (SignalName | 'neumf')[],
   affinity: Float64Array,
 ): Reason[] {
   const reasons: Reason[] = [];
@@ -66,6 +70,9 @@ export function explain(
     } else if (name === 'genre') {
       const genre = topGenre(parts, item, affinity);
       if (genre) reasons.push({ kind: 'genre', text: `you like ${genre}`, genre });
+    } else if (name === 'neumf') {
+      // NeuMF is collaborative: it ranks what users who rated like this person rated highly.
+      reasons.push({ kind: 'taste', text: 'people with your taste rate it highly' });
     } else if (name === 'popularity') {
       reasons.push({ kind: 'popular', text: 'popular with MovieLens viewers' });
     }

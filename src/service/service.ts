@@ -1,17 +1,20 @@
 import { groupByUser, type UserGroups } from '../recsys/data/ratings-table.js';
-import type { Catalogue, Movie, RatingsTable } from '../recsys/data/types.js';
+import type { Catalogue, RatingsTable } from '../recsys/data/types.js';
+import { topK } from '../recsys/eval/top-k.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import { medianOf } from '../recsys/profiles/genre-split.js';
 import { LruCache } from '../util/lru.js';
-import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
+import type { BlendWeights } from './blend-weights.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
 import { type HybridParts, SIGNAL_DEFAULTS, type SignalSettings } from './hybrid.js';
-import { type RankingMode, scoreRequest, topOf } from './rank.js';
+import { type KnownUserWeights, knownUserScores } from './known-user.js';
+import { movieSummary } from './movie-summary.js';
+import { type RankAnswer, type RankingModel, rankInline } from './rank.js';
 import { contributionOrder, explain } from './reasons.js';
+import type { RankingMode } from './scoring.js';
 import { tasteVector } from './signals/content.js';
 import { genreAffinity } from './signals/genre.js';
-import { buildTwoStageIndex, type TwoStageIndex } from './two-stage.js';
 import type {
   GenreAffinity,
   MoviePage,
@@ -33,32 +36,30 @@ export interface ServiceData {
   blend: BlendWeights;
   /** NeuMF for MovieLens users of the training data. */
   neumf: NeuMF;
+  /** How the known-user ranker blends NeuMF, item-item and popularity (tuned by the build). */
+  knownUser: KnownUserWeights;
   embedder: string;
   backend: string;
   settings?: SignalSettings;
   /** Answers kept for repeated requests (0 = no cache). */
   cacheEntries?: number;
-  /** Two-stage (default: candidates, then the hybrid on them) or full-catalogue ranking, for measurement. */
+  /** Two-stage (default) or full-catalogue ranking of fresh answers, for measurement. */
   ranking?: RankingMode;
-  /** A prebuilt two-stage index (benchmarks reuse one); built here otherwise. */
-  twoStage?: TwoStageIndex;
 }
 
 export const DEFAULT_CACHE_ENTRIES = 2000;
 
 export const MAX_K = 50;
-/** NeuMF scores a known user as a whole; the reasons name their closest liked movie, then a genre. */
-const KNOWN_USER_REASONS = ['itemItem', 'genre'] as const;
 export const MAX_PAGE = 100;
 
-export function movieSummary(movie: Movie): MovieSummary {
+/** What ranking reads of the service's data (see rank.ts). */
+export function rankingModelOf(data: ServiceData): RankingModel {
   return {
-    id: movie.id,
-    title: movie.title,
-    year: movie.year,
-    genres: movie.genres,
-    overview: movie.overview ?? null,
-    posterPath: movie.posterPath ?? null,
+    parts: data.parts,
+    catalogue: data.catalogue,
+    blend: data.blend,
+    settings: data.settings ?? SIGNAL_DEFAULTS,
+    ...(data.ranking ? { ranking: data.ranking } : {}),
   };
 }
 
@@ -67,9 +68,13 @@ function checkK(k: number): number {
   return k;
 }
 
-export function createRecommendationService(data: ServiceData): RecommendationService {
+/**
+ * The service: validation, the answer cache and every cheap call run here; only a cache miss is
+ * handed to `rank` (inline by default; `startRanking` gives the worker-thread one).
+ */
+export function createRecommendationService(data: ServiceData, rank?: RankAnswer): RecommendationService {
   const { catalogue, ratings, parts } = data;
-  const settings = data.settings ?? SIGNAL_DEFAULTS;
+  const rankFromLikes = rank ?? rankInline(rankingModelOf(data));
   const summaries = catalogue.movies.map(movieSummary);
   const genreNames = parts.genres.names;
   const genreCounts = new Map(catalogue.genres.map((g) => [g, 0]));
@@ -82,8 +87,6 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
   // The page re-asks on every click and the bot on every /recommend: same picks, same answer.
   let byUser: UserGroups | null = null;
   const answers = new LruCache<string, RecommendationAnswer>(data.cacheEntries ?? DEFAULT_CACHE_ENTRIES);
-  // Issue 12: two-stage ranking reads a per-catalogue index (moments, popular lists) built once here.
-  const twoStage = data.ranking === 'full' ? null : (data.twoStage ?? buildTwoStageIndex(parts));
 
   const indicesOf = (ids: readonly number[]): number[] => {
     const unknown = ids.filter((id) => !ratings.itemIndex.has(id));
@@ -93,28 +96,6 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
   const checkGenres = (genres: readonly string[]): void => {
     const unknown = genres.filter((g) => !genreCounts.has(g));
     if (unknown.length > 0) throw new UnknownGenreError(unknown, [...genreCounts.keys()]);
-  };
-
-  /** Ranks with the hybrid blend for a set of item indices; the core of both recommend calls. */
-  const rankFromLikes = (
-    liked: number[],
-    disliked: number[],
-    k: number,
-    exclude: Uint8Array,
-    filterGenres: readonly number[] = [],
-  ): RecommendationAnswer => {
-    const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(data.blend, liked.length);
-    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, filterGenres);
-    const { z, scores } = run;
-    const top = topOf(run, k, exclude);
-    return {
-      items: Array.from(top, (item) => ({
-        movie: summaries[item] as MovieSummary,
-        score: Math.round((scores[item] as number) * 1e4) / 1e4,
-        reasons: explain(parts, catalogue, item, liked, contributionOrder(z, weights, item), run.affinity),
-      })),
-      strategy: { kind: 'hybrid', weights },
-    };
   };
 
   const service: RecommendationService = {
@@ -151,13 +132,7 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
           if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
         });
       }
-      const answer = rankFromLikes(
-        liked,
-        disliked,
-        k,
-        exclude,
-        genres.map((g) => genreNames.indexOf(g)),
-      );
+      const answer = await rankFromLikes({ liked, disliked, k, exclude, genres: genres.map((g) => genreNames.indexOf(g)) });
       answers.set(key, answer);
       return answer;
     },
@@ -167,24 +142,25 @@ export function createRecommendationService(data: ServiceData): RecommendationSe
       const user = ratings.userIndex.get(userId);
       if (user === undefined) throw new UnknownUserError(userId);
       byUser ??= groupByUser(ratings);
+      const seen: number[] = [];
       const liked: number[] = [];
       for (let k = byUser.offsets[user] as number; k < (byUser.offsets[user + 1] as number); k++) {
         const r = byUser.order[k] as number;
+        seen.push(ratings.item[r] as number);
         if ((ratings.rating[r] as number) >= LIKED_RATING) liked.push(ratings.item[r] as number);
       }
-      const recs = await data.neumf.recommend(userId, k);
-      const taste = tasteVector(parts.movies, liked, [], 0);
-      const affinity = genreAffinity(parts.genres, taste);
-      const weights = { neumf: 1 };
+      const weights = data.knownUser;
+      const { scores, z } = knownUserScores(parts, data.neumf, user, seen, weights);
+      const exclude = new Uint8Array(parts.nItems);
+      for (const i of seen) exclude[i] = 1;
+      const affinity = genreAffinity(parts.genres, tasteVector(parts.movies, liked, [], 0));
       return {
-        items: recs.map((r) => {
-          const item = ratings.itemIndex.get(r.movieId) as number;
-          return {
-            movie: summaries[item] as MovieSummary,
-            score: Math.round(r.score * 1e4) / 1e4,
-            reasons: explain(parts, catalogue, item, liked, KNOWN_USER_REASONS, affinity),
-          };
-        }),
+        items: Array.from(topK(scores, k, exclude), (item) => ({
+          movie: summaries[item] as MovieSummary,
+          score: Math.round((scores[item] as number) * 1e4) / 1e4,
+          // The signals that ranked it, strongest first; a genre the user likes after them.
+          reasons: explain(parts, catalogue, item, liked, [...contributionOrder(z, weights, item), 'genre'], affinity),
+        })),
         strategy: { kind: 'known-user', weights },
       };
     },

@@ -1,30 +1,24 @@
+import { type Progress, SILENT_PROGRESS, startProgress } from '../progress.js';
 import type { RatingsTable } from '../recsys/data/types.js';
 import { ndcgAtK } from '../recsys/eval/metrics.js';
 import { topK } from '../recsys/eval/top-k.js';
 import { BLEND_BUCKETS, type BlendWeights } from './blend-weights.js';
 import { type ColdStartCase, drawCases } from './cold-start.js';
-import {
-  blend,
-  computeSignals,
-  type HybridParts,
-  SIGNALS,
-  type SignalName,
-  type SignalSettings,
-  type SignalWeights,
-  standardizeAll,
-} from './hybrid.js';
+import { blend, computeSignals, type HybridParts, type SignalName, type SignalSettings, standardizeAll } from './hybrid.js';
 
 /** Weight values coordinate ascent tries for each signal (weights are relative: z-scores are summed). */
 const GRID = [0, 0.1, 0.25, 0.5, 1, 2, 4];
 const PASSES = 3;
 
-interface Prepared {
-  z: Partial<Record<SignalName, Float32Array>>;
-  picks: number[];
+/** One validation case: z-scored signals, the movies it must not return, the ones it should find. */
+export interface TuningCase<N extends string = SignalName> {
+  z: Partial<Record<N, Float32Array>>;
+  /** Excluded from its top 10: the picks (cold start) or everything the user rated (known users). */
+  picks: readonly number[];
   relevant: Set<number>;
 }
 
-function meanNdcg(prepared: readonly Prepared[], weights: SignalWeights, nItems: number): number {
+export function meanNdcg<N extends string>(prepared: readonly TuningCase<N>[], weights: Record<N, number>, nItems: number): number {
   const scores = new Float32Array(nItems);
   const exclude = new Uint8Array(nItems);
   let total = 0;
@@ -37,15 +31,26 @@ function meanNdcg(prepared: readonly Prepared[], weights: SignalWeights, nItems:
   return prepared.length > 0 ? total / prepared.length : 0;
 }
 
-/** Coordinate ascent on mean NDCG@10 from equal weights; a change must improve, so ties keep the simpler start. */
-export function tuneWeights(prepared: readonly Prepared[], nItems: number): { weights: SignalWeights; ndcg: number } {
-  const weights: SignalWeights = { popularity: 1, content: 1, foldIn: 1, itemItem: 1, genre: 1 };
+/**
+ * Coordinate ascent on mean NDCG@10 from `start` (equal weights unless given); a change must
+ * improve, so ties keep the simpler start. One progress step per weight tried.
+ */
+export function tuneWeights<N extends string = SignalName>(
+  prepared: readonly TuningCase<N>[],
+  nItems: number,
+  start: Record<N, number> = { popularity: 1, content: 1, foldIn: 1, itemItem: 1, genre: 1 } as Record<N, number>,
+  progress: Progress = SILENT_PROGRESS,
+): { weights: Record<N, number>; ndcg: number } {
+  const weights = { ...start };
+  const names = Object.keys(start) as N[];
+  progress.setTotal(PASSES * names.length * GRID.length);
   let best = meanNdcg(prepared, weights, nItems);
   for (let pass = 0; pass < PASSES; pass++) {
     let changed = false;
-    for (const name of SIGNALS) {
+    for (const name of names) {
       const current = weights[name];
       for (const value of GRID) {
+        progress.increment();
         if (value === current) continue;
         const trial = { ...weights, [name]: value };
         const ndcg = meanNdcg(prepared, trial, nItems);
@@ -82,12 +87,19 @@ export function tuneBlend(
   const validation: BlendTuning['validation'] = [];
   for (const bucket of BLEND_BUCKETS) {
     const cases: ColdStartCase[] = bucket.evalPicks.flatMap((n) => drawCases(ratings, validationUsers, n, seed));
-    const prepared = cases.map((c) => ({
-      z: standardizeAll(computeSignals(parts, { liked: c.picks, disliked: [] }, settings).raw),
-      picks: c.picks,
-      relevant: c.relevant,
-    }));
-    const { weights, ndcg } = tuneWeights(prepared, parts.nItems);
+    const progress = startProgress(`blend tuning (${bucket.evalPicks.join('/')} picks): signals`, cases.length, 'cases');
+    const prepared = cases.map((c) => {
+      progress.increment();
+      return {
+        z: standardizeAll(computeSignals(parts, { liked: c.picks, disliked: [] }, settings).raw),
+        picks: c.picks,
+        relevant: c.relevant,
+      };
+    });
+    progress.stop();
+    const search = startProgress(`blend tuning (${bucket.evalPicks.join('/')} picks): weights`, 1, 'trials');
+    const { weights, ndcg } = tuneWeights(prepared, parts.nItems, undefined, search);
+    search.stop();
     buckets.push({ upTo: bucket.upTo, weights });
     validation.push({ upTo: bucket.upTo, cases: cases.length, ndcg });
   }

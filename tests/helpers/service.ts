@@ -43,7 +43,13 @@ export function createTestServiceBundle(): Promise<TestServiceBundle> {
       // 6 validation users: few, but this exercises the tuning path that real builds take.
       minValidationUsers: 5,
     });
-    const { service, parts } = serviceFromPieces({ data, neumf, movies, artifact, embedder: `${embedded.info.id} ${embedded.info.model}` });
+    const { service, parts } = await serviceFromPieces({
+      data,
+      neumf,
+      movies,
+      artifact,
+      embedder: `${embedded.info.id} ${embedded.info.model}`,
+    });
     return { service, data, parts, artifact, neumf };
   })();
   return cached;

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ReelrecError } from '../../errors.js';
 import { startProgress } from '../../progress.js';
 import { findTextFile, loadMovieLens, locateDataset } from '../../recsys/data/index.js';
 import type { Catalogue, RatingsTable } from '../../recsys/data/types.js';
@@ -39,8 +38,15 @@ const METHODS: Array<{ name: string; signal: SignalName | 'hybrid' }> = [
   { name: 'hybrid', signal: 'hybrid' },
 ];
 
-async function fitParts(catalogue: Catalogue, train: RatingsTable, movies: MovieEmbeddings, seed: number, label: string) {
-  const model = new NeuMF({ seed }, { datasetName: 'ml-100k', progress: startProgress(label, neumfConfig().epochs, 'epochs') });
+async function fitParts(
+  datasetName: string,
+  catalogue: Catalogue,
+  train: RatingsTable,
+  movies: MovieEmbeddings,
+  seed: number,
+  label: string,
+) {
+  const model = new NeuMF({ seed }, { datasetName, progress: startProgress(label, neumfConfig().epochs, 'epochs') });
   await model.fit(train);
   const started = performance.now();
   const parts = assembleParts(catalogue, train, model, movies);
@@ -51,16 +57,16 @@ async function fitParts(catalogue: Catalogue, train: RatingsTable, movies: Movie
 }
 
 /**
- * New users on ml-100k: 20 % of users held out entirely; each gives n of their ≥ 4 ratings as picks.
+ * New users on MovieLens (ml-100k unless --dataset): 20 % of users held out entirely; each gives n of their ≥ 4 ratings as picks.
  * Blend weights are tuned on 15 % of the remaining users with models fitted without them, then the
  * models are refitted on every non-test user and scored on the test users.
  */
 export const coldStartBenchmark: Benchmark = {
   name: 'cold-start',
   description: `new users from n picked movies (held-out users, P/R/NDCG@${COLD_START.k})`,
-  async run({ dataDir, seed }) {
-    // Issue 12 needs ml-latest-small too; ml-100k stays the default and the recorded protocol.
-    const dir = await locateDataset(dataDir, coldStartDataset(), { strict: true });
+  onDataset: true,
+  async run({ dataDir, dataset, seed }) {
+    const dir = await locateDataset(dataDir, dataset, { strict: true });
     const textFile = findTextFile(dir);
     const data = await loadMovieLens(dir, { progress: true, ...(textFile ? { textFile } : {}) });
     const embedder = new HashingEmbedder();
@@ -72,9 +78,9 @@ export const coldStartBenchmark: Benchmark = {
     const rest = Array.from({ length: data.ratings.userIds.length }, (_, u) => u).filter((u) => !testSet.has(u));
     const validation = holdOutUsers(data.ratings, COLD_START.validationShare, seed + 1, rest);
 
-    const tuning = await fitParts(data.catalogue, validation.train, movies, seed, 'NeuMF without validation users');
+    const tuning = await fitParts(data.name, data.catalogue, validation.train, movies, seed, 'NeuMF without validation users');
     const tuned = tuneBlend(tuning.parts, data.ratings, validation.heldOut, SIGNAL_DEFAULTS, seed);
-    const final = await fitParts(data.catalogue, test.train, movies, seed, 'NeuMF on every non-test user');
+    const final = await fitParts(data.name, data.catalogue, test.train, movies, seed, 'NeuMF on every non-test user');
 
     const rows: BenchRow[] = METHODS.map(({ name }) => ({ model: name }));
     const ann = await annNeighbours(final.parts, data.name);
@@ -260,14 +266,6 @@ function twoStageBars(): BenchBar[] {
     });
   }
   return bars;
-}
-
-/** REELREC_COLD_START_DATASET picks the MovieLens folder under --data (default ml-100k). */
-function coldStartDataset(): 'ml-100k' | 'ml-latest-small' {
-  const name = process.env.REELREC_COLD_START_DATASET ?? 'ml-100k';
-  if (name !== 'ml-100k' && name !== 'ml-latest-small')
-    throw new ReelrecError('bench_dataset', `REELREC_COLD_START_DATASET: expected ml-100k or ml-latest-small, got ${name}`);
-  return name;
 }
 
 function bucketLabel(buckets: ReadonlyArray<{ upTo: number }>, i: number): string {

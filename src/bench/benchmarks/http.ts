@@ -1,15 +1,29 @@
+import path from 'node:path';
 import type autocannon from 'autocannon';
+import { loadConfig } from '../../config.js';
+import { ReelrecError } from '../../errors.js';
+import { isBuilt } from '../../pipeline/first-run.js';
+import type { DatasetName } from '../../recsys/data/datasets.js';
+import { locateDataset } from '../../recsys/data/index.js';
 import { createRng } from '../../recsys/random.js';
 import { startServer } from '../server-process.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
 
-export const HTTP_LOAD = { connections: 10, seconds: 10, warmupSeconds: 2, picks: 5, distinctBodies: 5000 } as const;
+export const HTTP_LOAD = { connections: 10, seconds: 10, warmupSeconds: 2, picks: 5, distinctBodies: 50_000 } as const;
+/** The catalogues measured in one run (1,682 and 9,742 movies), each that `--data` holds and that is built. */
+export const HTTP_DATASETS: readonly DatasetName[] = ['ml-100k', 'ml-latest-small'];
+const BARE = 'GET /healthz (bare)';
+const SAME = 'POST /api/recommend (same picks)';
+const FRESH = 'POST /api/recommend (distinct picks)';
+const DURING_FRESH = 'GET /healthz (while distinct picks load)';
 
 interface Load {
   title: string;
   method: 'GET' | 'POST';
   path: string;
   bodies?: string[];
+  /** Next body to send; kept across runs so warm-up and measurement never repeat a fresh body (a cache hit). */
+  next?: number;
 }
 
 interface Measured {
@@ -24,7 +38,6 @@ interface Measured {
 async function run(url: string, load: Load, seconds: number): Promise<Measured> {
   // A dev dependency: loaded only when this benchmark runs.
   const { default: autocannon } = await import('autocannon');
-  let next = 0;
   const bodies = load.bodies;
   const result = await autocannon({
     url: `${url}${load.path}`,
@@ -37,7 +50,9 @@ async function run(url: string, load: Load, seconds: number): Promise<Measured> 
           requests: [
             {
               setupRequest: (request: autocannon.Request) => {
-                request.body = bodies[next++ % bodies.length];
+                const next = load.next ?? 0;
+                load.next = next + 1;
+                request.body = bodies[next % bodies.length];
                 return request;
               },
             },
@@ -57,65 +72,113 @@ async function run(url: string, load: Load, seconds: number): Promise<Measured> 
 
 /**
  * `POST /api/recommend` under a bounded autocannon load against the same server's bare `/healthz`,
- * on the artefacts `reelrec build` made. Two recommend loads: the same picks every time (what a
- * page reload or a repeated /recommend costs: the answer cache) and distinct picks on every
- * request (the full hybrid, fold-in included).
+ * on the artefacts `reelrec build` made, for each catalogue of HTTP_DATASETS that is built. Two
+ * recommend loads: the same picks every time (what a page reload or a repeated /recommend costs:
+ * the answer cache) and distinct picks on every request (fresh answers: the full hybrid, fold-in
+ * included, ranked by the rank workers).
  */
 export const httpBenchmark: Benchmark = {
   name: 'http',
-  description: `REST load: ${HTTP_LOAD.connections} connections × ${HTTP_LOAD.seconds} s per endpoint (autocannon, loopback)`,
+  description: `REST load: ${HTTP_LOAD.connections} connections × ${HTTP_LOAD.seconds} s per endpoint (autocannon, loopback), per built catalogue`,
   async run({ dataDir, seed }) {
-    const { url, child } = await startServer(dataDir);
-    try {
-      const page = (await (await fetch(`${url}/api/movies?limit=100`)).json()) as { items: Array<{ id: number }> };
-      const pool = page.items.map((m) => m.id);
-      const rng = createRng(seed);
-      const picksBody = () => JSON.stringify({ liked: Array.from({ length: HTTP_LOAD.picks }, () => pool[rng.int(pool.length)]), k: 10 });
-      const loads: Load[] = [
-        { title: 'GET /healthz (bare)', method: 'GET', path: '/healthz' },
-        { title: 'POST /api/recommend (same picks)', method: 'POST', path: '/api/recommend', bodies: [picksBody()] },
-        {
-          title: 'POST /api/recommend (distinct picks)',
-          method: 'POST',
-          path: '/api/recommend',
-          bodies: Array.from({ length: HTTP_LOAD.distinctBodies }, picksBody),
-        },
-      ];
-      const info = (await (await fetch(`${url}/readyz`)).json()) as Record<string, unknown>;
-      const rows: BenchRow[] = [];
-      let bare = 0;
-      for (const load of loads) {
-        await run(url, load, HTTP_LOAD.warmupSeconds);
-        const m = await run(url, load, HTTP_LOAD.seconds);
-        if (load.method === 'GET') bare = m.reqPerSec;
-        rows.push({
-          model: load.title,
-          'req/s': m.reqPerSec,
-          'p50 ms': m.p50,
-          'p99 ms': m.p99,
-          requests: m.requests,
-          errors: m.errors,
-          non2xx: m.non2xx,
-          'share of bare req/s': bare > 0 ? m.reqPerSec / bare : null,
-        });
-      }
-      return {
-        dataset: `${String(info.dataset)} (${String(info.movies)} movies, ${String(info.embedder)})`,
-        rows,
-        bars: httpBars(),
-        details: { load: HTTP_LOAD, server: info },
-      };
-    } finally {
-      child.kill('SIGTERM');
+    const datasets = await builtDatasets(dataDir);
+    const rows: BenchRow[] = [];
+    const servers: Record<string, unknown> = {};
+    for (const dataset of datasets) {
+      const measured = await measureDataset(dataDir, dataset, seed);
+      rows.push(...measured.rows);
+      servers[dataset] = measured.info;
     }
+    return {
+      dataset: datasets
+        .map((d) => {
+          const info = servers[d] as Record<string, unknown>;
+          return `${d} (${String(info.movies)} movies, ${String(info.embedder)})`;
+        })
+        .join('; '),
+      rows,
+      bars: datasets.flatMap(httpBars),
+      details: { load: HTTP_LOAD, servers },
+    };
   },
 };
 
-function httpBars(): BenchBar[] {
+/** Which of HTTP_DATASETS `dataDir` holds and REELREC_DATA_DIR has a finished build of. */
+async function builtDatasets(dataDir: string): Promise<DatasetName[]> {
+  const config = loadConfig();
+  const found: DatasetName[] = [];
+  const folders = new Set<string>();
+  for (const name of HTTP_DATASETS) {
+    const dir = await locateDataset(dataDir, name, { strict: true }).catch(() => null);
+    if (!dir || folders.has(dir) || !isBuilt(config, path.basename(dir))) continue;
+    folders.add(dir);
+    found.push(name);
+  }
+  if (found.length === 0) {
+    throw new ReelrecError(
+      'bench_not_built',
+      `none of ${HTTP_DATASETS.join(', ')} in ${dataDir} is built in ${config.dataDir}; run \`reelrec build\``,
+    );
+  }
+  return found;
+}
+
+async function measureDataset(dataDir: string, dataset: DatasetName, seed: number): Promise<{ rows: BenchRow[]; info: unknown }> {
+  const { url, child } = await startServer(dataDir, { REELREC_DATASET: dataset });
+  try {
+    const page = (await (await fetch(`${url}/api/movies?limit=100`)).json()) as { items: Array<{ id: number }> };
+    const pool = page.items.map((m) => m.id);
+    const rng = createRng(seed);
+    const picksBody = () => JSON.stringify({ liked: Array.from({ length: HTTP_LOAD.picks }, () => pool[rng.int(pool.length)]), k: 10 });
+    const loads: Load[] = [
+      { title: BARE, method: 'GET', path: '/healthz' },
+      { title: SAME, method: 'POST', path: '/api/recommend', bodies: [picksBody()] },
+      { title: FRESH, method: 'POST', path: '/api/recommend', bodies: Array.from({ length: HTTP_LOAD.distinctBodies }, picksBody) },
+    ];
+    const info = (await (await fetch(`${url}/readyz`)).json()) as Record<string, unknown>;
+    const rows: BenchRow[] = [];
+    let bare = 0;
+    for (const load of loads) {
+      await run(url, load, HTTP_LOAD.warmupSeconds);
+      const m = await run(url, load, HTTP_LOAD.seconds);
+      if (load.method === 'GET') bare = m.reqPerSec;
+      rows.push(rowOf(`${dataset} · ${load.title}`, m, bare));
+    }
+    // /healthz while fresh picks keep ranking busy: with ranking inline it queues behind them.
+    const [during] = await Promise.all([run(url, loads[0] as Load, HTTP_LOAD.seconds), run(url, loads[2] as Load, HTTP_LOAD.seconds)]);
+    rows.push(rowOf(`${dataset} · ${DURING_FRESH}`, during, bare));
+    return { rows, info };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+function rowOf(model: string, m: Measured, bare: number): BenchRow {
+  return {
+    model,
+    'req/s': m.reqPerSec,
+    'p50 ms': m.p50,
+    'p99 ms': m.p99,
+    requests: m.requests,
+    errors: m.errors,
+    non2xx: m.non2xx,
+    'share of bare req/s': bare > 0 ? m.reqPerSec / bare : null,
+  };
+}
+
+/**
+ * Repeated picks are answered from the cache: half the bare rate. Fresh picks are ranked in the
+ * worker threads: the event loop stays free, so p99 holds and they keep 15 % of the bare rate.
+ */
+function httpBars(dataset: DatasetName): BenchBar[] {
   const bars: BenchBar[] = [];
-  for (const model of ['POST /api/recommend (same picks)', 'POST /api/recommend (distinct picks)']) {
+  for (const [title, share] of [
+    [SAME, 0.5],
+    [FRESH, 0.15],
+  ] as const) {
+    const model = `${dataset} · ${title}`;
     bars.push({ model, metric: 'p99 ms', max: 25, why: 'p99 ≤ 25 ms' });
-    bars.push({ model, metric: 'share of bare req/s', min: 0.5, why: '≥ 50 % of bare /healthz req/s' });
+    bars.push({ model, metric: 'share of bare req/s', min: share, why: `≥ ${share * 100} % of bare /healthz req/s` });
     bars.push({ model, metric: 'errors', max: 0, why: 'no errors' });
     bars.push({ model, metric: 'non2xx', max: 0, why: 'no non-2xx' });
   }

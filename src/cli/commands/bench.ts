@@ -10,9 +10,10 @@ export const benchCommand = new Command('bench')
   )
   .argument('<name>', 'benchmark name, or "all"')
   .option('--data <dir>', 'MovieLens folder, or a folder holding several (default: MOVIELENS_DIR)')
+  .option('--dataset <name>', 'MovieLens release for ml100k and cold-start (default: REELREC_DATASET, else ml-100k)')
   .option('--json <file>', 'where to write the JSON report (default: bench/results/<name>.json; only with one benchmark)')
   .option('--seed <n>', 'random seed (default: REELREC_SEED, else 42)')
-  .action(async (name: string, flags: { data?: string; json?: string; seed?: string }) => {
+  .action(async (name: string, flags: { data?: string; dataset?: string; json?: string; seed?: string }) => {
     const selected = name === 'all' ? BENCHMARKS : BENCHMARKS.filter((b) => b.name === name);
     if (selected.length === 0) {
       throw new ConfigError(
@@ -26,7 +27,7 @@ export const benchCommand = new Command('bench')
     for (const bench of selected) {
       const report = await runBenchmark(
         bench,
-        { dataDir: movielensBase(config), seed: config.seed },
+        { dataDir: movielensBase(config), dataset: config.dataset, seed: config.seed },
         flags.json ? { jsonFile: flags.json } : {},
       );
       failedBars += report.checks.filter((c) => !c.ok).length;

@@ -12,6 +12,7 @@ const run = new Command('run')
     const config = configFromFlags(flags);
     const logger = pino({ level: config.logLevel });
     const loaded = await loadService(config);
+    process.stderr.write(`reelrec bot: ${loaded.ranking}\n`);
     let bot: Awaited<ReturnType<typeof startBot>>;
     try {
       bot = await startBot(botOptions(config, loaded, logger));

@@ -1,3 +1,4 @@
+import { type Progress, SILENT_PROGRESS } from '../../progress.js';
 import { groupByUser } from '../data/ratings-table.js';
 import type { RatingsTable } from '../data/types.js';
 import { createRng, type Rng } from '../random.js';
@@ -9,6 +10,8 @@ export interface GenreDatasetOptions {
   /** Negative rows per positive row (the seed uses 1:3). */
   negativesPerPositive?: number;
   seed?: number;
+  /** Told the users done (two passes: counting, then drawing). */
+  progress?: Progress;
 }
 
 export interface GenreDatasetSummary {
@@ -64,7 +67,7 @@ export function buildGenreDataset(
   profiles: GenreProfiles,
   options: GenreDatasetOptions = {},
 ): GenreDataset {
-  const { negativesPerPositive: ratio = 3, seed = 42 } = options;
+  const { negativesPerPositive: ratio = 3, seed = 42, progress = SILENT_PROGRESS } = options;
   if (!Number.isInteger(ratio) || ratio < 0) throw new RangeError(`negativesPerPositive must be an integer ≥ 0, got ${ratio}`);
   const G = space.nGenres;
   const nUsers = ratings.userIds.length;
@@ -97,7 +100,9 @@ export function buildGenreDataset(
   // A counting pass sizes the arrays exactly for positives (an upper bound for negatives), which
   // matters on ml-32m where a bound from all ratings ≥ 3 would be gigabytes.
   let capacity = 0;
+  progress.setTotal(2 * nUsers);
   for (let u = 0; u < nUsers; u++) {
+    progress.increment();
     const positive = profiles.profiles[u]?.positive;
     if (!positive || positive.length === 0) continue;
     collectPositives(u, positive);
@@ -118,6 +123,7 @@ export function buildGenreDataset(
   let usersWithRows = 0;
 
   for (let u = 0; u < nUsers; u++) {
+    progress.increment();
     const profile = profiles.profiles[u];
     if (!profile || profile.positive.length === 0) continue;
     collectPositives(u, profile.positive);

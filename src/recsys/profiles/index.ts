@@ -2,7 +2,7 @@ export { csvField, exportGenreDataset } from './export.js';
 export { buildGenreDataset, type GenreDataset, type GenreDatasetOptions, type GenreDatasetSummary } from './genre-dataset.js';
 export { type GenreProfile, type GenreProfiles, medianOf, splitUserGenres } from './genre-split.js';
 export { buildGenreSpace, type GenreMembership, type GenreSpace, inGenre, MAX_MASK_GENRES, NO_GENRE_LABELS } from './genres.js';
-export { buildGenreProfiles, type GenreProfileRun } from './pipeline.js';
+export { buildGenreProfiles, GENRE_PROFILE_STAGES, type GenreProfileRun } from './pipeline.js';
 export { cosineRows, genreGenreSimilarity, userGenreSimilarity } from './similarity.js';
 export {
   computeGenreEmbeddings,

@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../src/api/index.js';
+import { ReelrecError } from '../src/errors.js';
+import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
+import { startRankPool } from '../src/service/rank-pool.js';
+import { rankingModelOf } from '../src/service/service.js';
+import { sharedBytes, shareTypedArrays } from '../src/service/shared-memory.js';
+import type { RecommendationService, RecommendFromLikesInput } from '../src/service/types.js';
+import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
+
+/** Tests run the TypeScript sources; the pool's workers load the entry global-setup built into dist/. */
+const WORKER_URL = new URL('../dist/service/rank-worker.js', import.meta.url);
+const CRASHING_WORKER_URL = new URL('./fixtures/crashing-rank-worker.mjs', import.meta.url);
+
+let bundle: TestServiceBundle;
+let pooled: PiecesService;
+
+beforeAll(async () => {
+  bundle = await createTestServiceBundle();
+  pooled = await pieces({ workers: 2, workerUrl: WORKER_URL });
+});
+
+afterAll(async () => {
+  await pooled?.close();
+});
+
+function pieces(ranking: { workers: number; workerUrl?: URL }): Promise<PiecesService> {
+  const { data, neumf, parts, artifact, service } = bundle;
+  return serviceFromPieces({ data, neumf, movies: parts.movies, artifact, embedder: service.info().embedder }, ranking);
+}
+
+/** Fresh requests of every shape: no picks, one, several, with dislikes, genres and exclusions. */
+const REQUESTS: RecommendFromLikesInput[] = [
+  { liked: [] },
+  { liked: [4] },
+  { liked: [4, 10, 16], k: 5 },
+  { liked: [1, 7, 13, 19, 25], disliked: [4, 10] },
+  { liked: [2, 8, 14, 20, 26, 32, 38, 44, 50, 56, 62], k: 20 },
+  { liked: [3, 9], genres: ['Horror'], exclude: [15, 21] },
+];
+
+async function codeOf(call: () => Promise<unknown>): Promise<string> {
+  try {
+    await call();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ReelrecError);
+    return (error as ReelrecError).code;
+  }
+  throw new Error('expected a ReelrecError');
+}
+
+describe('pooled ranking', () => {
+  it('answers exactly what the inline service answers', async () => {
+    expect(pooled.ranking.pool?.stats().workers).toBe(2);
+    for (const request of REQUESTS) {
+      expect(await pooled.service.recommendFromLikes(request)).toEqual(await bundle.service.recommendFromLikes(request));
+    }
+  });
+
+  it('answers many concurrent fresh requests, each with its own inline answer', async () => {
+    const requests = Array.from({ length: 24 }, (_, i) => ({ liked: [1 + (i % 72), 1 + ((i * 7) % 72), 1 + ((i * 13) % 72)], k: 7 }));
+    const answers = await Promise.all(requests.map((r) => pooled.service.recommendFromLikes(r)));
+    for (const [i, request] of requests.entries()) expect(answers[i]).toEqual(await bundle.service.recommendFromLikes(request));
+  });
+
+  it('rejects bad input with the same codes before any worker sees it', async () => {
+    const bad: RecommendFromLikesInput[] = [
+      { liked: [999_999] },
+      { liked: [4], k: 0 },
+      { liked: [4], k: 51 },
+      { liked: [4], genres: ['Not A Genre'] },
+      { liked: [4, 10], disliked: [10] },
+    ];
+    const before = pooled.ranking.pool?.stats().started;
+    for (const request of bad) {
+      const inline = await codeOf(() => bundle.service.recommendFromLikes(request));
+      expect(await codeOf(() => pooled.service.recommendFromLikes(request))).toBe(inline);
+    }
+    expect(pooled.ranking.pool?.stats()).toMatchObject({ started: before, crashed: 0 });
+  });
+
+  it('keeps the event loop turning while fresh answers are ranked (inline mode does not)', async () => {
+    const inline = await pieces({ workers: 0 });
+    /** setImmediate turns the main thread takes while `count` fresh requests are in flight. */
+    const turnsWhileRanking = async (service: RecommendationService, offset: number): Promise<number> => {
+      let done = false;
+      let turns = 0;
+      const tick = () => {
+        if (done) return;
+        turns++;
+        setImmediate(tick);
+      };
+      setImmediate(tick);
+      const fresh = Array.from({ length: 16 }, (_, i) => service.recommendFromLikes({ liked: [1 + i, 20 + i, 40 + offset], k: 10 }));
+      await Promise.all(fresh);
+      done = true;
+      return turns;
+    };
+    // Inline, each request is ranked inside the call: all are answered before the loop turns once.
+    expect(await turnsWhileRanking(inline.service, 1)).toBe(0);
+    expect(await turnsWhileRanking(pooled.service, 2)).toBeGreaterThan(0);
+    await inline.close();
+  });
+
+  it('answers /healthz while fresh recommendations are still being ranked', async () => {
+    const app = createApp({ service: pooled.service });
+    let answered = 0;
+    const fresh = Array.from({ length: 16 }, async (_, i) => {
+      const res = await app.request('/api/recommend', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ liked: [3 + i, 30 + i, 60], k: 10 }),
+      });
+      answered++;
+      return res.status;
+    });
+    const health = await app.request('/healthz');
+    expect(health.status).toBe(200);
+    expect(answered).toBeLessThan(fresh.length);
+    expect(await Promise.all(fresh)).toEqual(fresh.map(() => 200));
+  });
+
+  it('shares the model: every typed array of the parts, whatever its field, is in shared memory', () => {
+    const walk = (value: unknown, path: string, out: string[]): string[] => {
+      if (ArrayBuffer.isView(value)) {
+        if (!(value.buffer instanceof SharedArrayBuffer)) out.push(path);
+      } else if (value && typeof value === 'object') {
+        for (const [key, item] of Object.entries(value)) walk(item, `${path}.${key}`, out);
+      }
+      return out;
+    };
+    expect(walk(pooled.parts, 'parts', [])).toEqual([]);
+    expect(sharedBytes(pooled.parts)).toBeGreaterThan(0);
+    // A field added to the parts later is shared without changing the pool.
+    const later = shareTypedArrays({ nItems: 3, candidates: { offsets: new Uint32Array([0, 2]), rows: [new Float32Array(4)] } });
+    expect(walk(later, 'later', [])).toEqual([]);
+    expect(later.candidates.offsets).toEqual(new Uint32Array([0, 2]));
+    expect(later.nItems).toBe(3);
+    // What holds no typed array is not copied: the catalogue is the one the service already has.
+    expect(pooled.ranking.model.catalogue).toBe(bundle.data.catalogue);
+  });
+});
+
+describe('rank pool lifecycle', () => {
+  const model = () => shareTypedArrays(rankingModelOf({ ...bundleData(), settings: undefined }));
+  const bundleData = () => ({
+    dataset: bundle.data.name,
+    catalogue: bundle.data.catalogue,
+    ratings: bundle.data.ratings,
+    parts: bundle.parts,
+    blend: bundle.artifact.blend,
+    neumf: bundle.neumf,
+    knownUser: bundle.artifact.knownUser,
+    embedder: 'test',
+    backend: 'test',
+  });
+  // As the service asks: the picks themselves are excluded.
+  const request = (k: number) => {
+    const exclude = new Uint8Array(bundle.parts.nItems);
+    exclude[4] = 1;
+    exclude[10] = 1;
+    return { liked: [4, 10], disliked: [], k, exclude };
+  };
+
+  it('fails to start, loudly, when the worker file is missing', async () => {
+    const error = await startRankPool({ model: model(), size: 1, workerUrl: new URL('./no-such-worker.js', WORKER_URL) }).catch((e) => e);
+    expect(error).toBeInstanceOf(ReelrecError);
+    expect(error.code).toBe('rank_pool_start');
+    expect(error.message).toContain('no-such-worker.js');
+  });
+
+  it('rejects the request of a worker that crashes, replaces the worker and keeps answering', async () => {
+    const pool = await startRankPool({ model: model(), size: 1, workerUrl: CRASHING_WORKER_URL });
+    try {
+      const [first] = pool.threadIds();
+      const crash = await pool.rank(request(13)).catch((e) => e);
+      expect(crash).toBeInstanceOf(ReelrecError);
+      expect(crash.code).toBe('rank_worker_crashed');
+      expect(crash.message).toContain('exit code 7');
+      const answer = await pool.rank(request(5));
+      expect(answer.items).toHaveLength(5);
+      // The pool speaks item indices; the service, movie ids.
+      const liked = [4, 10].map((item) => bundle.data.catalogue.movies[item]?.id as number);
+      expect(answer).toEqual(await bundle.service.recommendFromLikes({ liked, k: 5 }));
+      expect(pool.stats()).toMatchObject({ workers: 1, crashed: 1, started: 2 });
+      expect(pool.threadIds()).not.toContain(first);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('close() rejects what is queued or in flight and terminates every worker', async () => {
+    const pool = await startRankPool({ model: model(), size: 2, workerUrl: WORKER_URL });
+    expect(pool.threadIds()).toHaveLength(2);
+    const pending = Array.from({ length: 6 }, (_, i) => pool.rank(request(1 + i)).catch((e: ReelrecError) => e.code));
+    await pool.close();
+    const outcomes = (await Promise.all(pending)).map((outcome) => (typeof outcome === 'string' ? outcome : 'answered'));
+    // Two could be in flight when close() came; the four queued behind them never ran.
+    expect(outcomes.filter((o) => o === 'rank_pool_closed').length).toBeGreaterThanOrEqual(4);
+    expect(outcomes.every((o) => o === 'rank_pool_closed' || o === 'answered')).toBe(true);
+    expect(pool.stats()).toMatchObject({ workers: 0, busy: 0, queued: 0 });
+    expect(pool.threadIds()).toEqual([]);
+    expect(await codeOf(() => pool.rank(request(3)))).toBe('rank_pool_closed');
+  });
+});
