@@ -44,33 +44,34 @@ describe('service artefact', () => {
     const { dir } = await savedCopy();
     const loaded = await loadServiceArtifact(dir, bundle.data.ratings);
     const original = bundle.artifact;
-    expect(loaded.itemItem.lambda).toBe(original.itemItem.lambda);
-    expect(Array.from(loaded.itemItem.vocab)).toEqual(Array.from(original.itemItem.vocab));
-    expect(Array.from(loaded.itemItem.position)).toEqual(Array.from(original.itemItem.position));
-    expect(loaded.itemItem.weights.length).toBe(original.itemItem.weights.length);
-    expect(Buffer.from(loaded.itemItem.weights.buffer).equals(Buffer.from(original.itemItem.weights.buffer))).toBe(true);
+    expect(loaded.itemItem.info).toEqual(original.itemItem.info);
+    expect(Array.from(loaded.itemItem.offsets)).toEqual(Array.from(original.itemItem.offsets));
+    expect(Array.from(loaded.itemItem.targets)).toEqual(Array.from(original.itemItem.targets));
+    expect(Array.from(loaded.itemItem.weights)).toEqual(Array.from(original.itemItem.weights));
     expect(loaded.blend).toEqual(original.blend);
     expect(loaded.manifest).toEqual(original.manifest);
     expect(loaded.manifest.format).toBe(SERVICE_FORMAT);
     expect(loaded.manifest.version).toBe(SERVICE_VERSION);
-    // The loaded matrix answers the same item-item question as the fitted one.
-    const V = loaded.itemItem.vocab.length;
-    expect(V).toBe(bundle.data.catalogue.movies.length);
-    expect(loaded.itemItem.weights[0]).toBe(0);
+    // Every rated movie of the fixture has neighbours, and none is its own.
+    expect(loaded.itemItem.nItems).toBe(bundle.data.catalogue.movies.length);
+    expect(loaded.itemItem.info.covered).toBe(loaded.itemItem.info.rated);
+    for (let i = 0; i < loaded.itemItem.nItems; i++)
+      for (let k = loaded.itemItem.offsets[i]; k < loaded.itemItem.offsets[i + 1]; k++) expect(loaded.itemItem.targets[k]).not.toBe(i);
   });
 
   it('leaves no .tmp- folder behind, also when overwriting', async () => {
     const { parent, dir } = await savedCopy();
     expect(await readdir(parent)).toEqual(['service']);
-    expect((await readdir(dir)).sort()).toEqual(['item-item.f32', 'service.json']);
+    expect((await readdir(dir)).sort()).toEqual(['item-item.csr', 'service.json']);
     await saveServiceArtifact(dir, bundle.artifact);
     expect(await readdir(parent)).toEqual(['service']);
-    expect((await stat(path.join(dir, 'item-item.f32'))).size).toBe(bundle.artifact.itemItem.weights.byteLength);
+    const { offsets, targets, weights } = bundle.artifact.itemItem;
+    expect((await stat(path.join(dir, 'item-item.csr'))).size).toBe(offsets.byteLength + targets.byteLength + weights.byteLength);
   });
 
-  it('a flipped byte in item-item.f32 → service_file naming the file', async () => {
+  it('a flipped byte in item-item.csr → service_file naming the file', async () => {
     const { dir } = await savedCopy();
-    const file = path.join(dir, 'item-item.f32');
+    const file = path.join(dir, 'item-item.csr');
     const bytes = await readFile(file);
     bytes[101] = (bytes[101] as number) ^ 0x10;
     await writeFile(file, bytes);
@@ -79,24 +80,24 @@ describe('service artefact', () => {
     expect(error.message).toContain(file);
   });
 
-  it('a truncated or missing item-item.f32 → service_file', async () => {
+  it('a truncated or missing item-item.csr → service_file', async () => {
     const { dir } = await savedCopy();
-    const file = path.join(dir, 'item-item.f32');
+    const file = path.join(dir, 'item-item.csr');
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, bytes.length - 4));
     const short = await loadError(dir);
     expect(short.code).toBe('service_file');
-    expect(short.message).toContain('item-item.f32');
+    expect(short.message).toContain('item-item.csr');
     await rm(file);
     const missing = await loadError(dir);
     expect(missing.code).toBe('service_file');
-    expect(missing.message).toContain('item-item.f32');
+    expect(missing.message).toContain('item-item.csr');
   });
 
   // A length that is not a multiple of 4 once escaped as a RangeError from the Float32Array view.
-  it('an item-item.f32 cut mid-float → service_file naming the file', async () => {
+  it('an item-item.csr cut mid-float → service_file naming the file', async () => {
     const { dir } = await savedCopy();
-    const file = path.join(dir, 'item-item.f32');
+    const file = path.join(dir, 'item-item.csr');
     const bytes = await readFile(file);
     await writeFile(file, bytes.subarray(0, bytes.length - 1));
     const error = await loadError(dir);
@@ -137,13 +138,12 @@ describe('service artefact', () => {
     expect(error.code).toBe('service_file');
     expect(error.message).toContain('version');
 
-    // A vocabulary entry outside the catalogue (checksum still fine).
-    const vocab = [...manifest.itemItem.vocab];
-    vocab[3] = 100_000;
-    await writeFile(manifestFile, JSON.stringify({ ...manifest, itemItem: { ...manifest.itemItem, vocab } }));
+    // A neighbour count that does not match the file (checksum still fine).
+    const nonZeros = manifest.itemItem.nonZeros + 1;
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, itemItem: { ...manifest.itemItem, nonZeros } }));
     error = await loadError(dir);
     expect(error.code).toBe('service_file');
-    expect(error.message).toContain('outside the catalogue');
+    expect(error.message).toContain('item-item.csr');
 
     // Invalid blend weights: rejected with the manifest named.
     await writeFile(manifestFile, JSON.stringify({ ...manifest, blend: { buckets: [] } }));

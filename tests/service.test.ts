@@ -3,6 +3,7 @@ import { ReelrecError } from '../src/errors.js';
 import { weightsFor } from '../src/service/blend-weights.js';
 import { UnknownGenreError, UnknownMovieError, UnknownUserError } from '../src/service/errors.js';
 import { computeSignals, SIGNAL_DEFAULTS } from '../src/service/hybrid.js';
+import { itemItemWeight } from '../src/service/signals/sparse-item-item.js';
 import type { RecommendationAnswer, RecommendationService } from '../src/service/types.js';
 import { TASTE_GENRES } from './fixtures/movielens-taste.js';
 import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
@@ -105,19 +106,16 @@ describe('recommendFromLikes', () => {
   it('disliking a movie pushes down its nearest item-item neighbour', async () => {
     const { itemItem } = bundle.parts;
     const { ratings } = bundle.data;
-    const V = itemItem.vocab.length;
     const liked = horror;
     const likedIndices = liked.map((id) => ratings.itemIndex.get(id) as number);
     const before = idsOf(await service.recommendFromLikes({ liked }));
     const weightOf = (from: number, to: number) =>
-      itemItem.weights[
-        itemItem.position[ratings.itemIndex.get(from) as number] * V + itemItem.position[ratings.itemIndex.get(to) as number]
-      ];
-    /** The unpicked movie that liking `id` says most about (largest EASE weight). */
+      itemItemWeight(itemItem, ratings.itemIndex.get(from) as number, ratings.itemIndex.get(to) as number);
+    /** The unpicked movie that liking `id` says most about (largest item-item weight). */
     const nearest = (id: number): number => {
       let best = -1;
-      for (let j = 0; j < V; j++) {
-        const movie = ratings.itemIds[itemItem.vocab[j]];
+      for (let j = 0; j < itemItem.nItems; j++) {
+        const movie = ratings.itemIds[j];
         if (movie === id || liked.includes(movie)) continue;
         if (best < 0 || weightOf(id, movie) > weightOf(id, best)) best = movie;
       }
@@ -174,14 +172,13 @@ describe('recommendFromLikes', () => {
       // The movie the dislike says most about (largest EASE weight) is among the three biggest drops.
       const { itemItem } = bundle.parts;
       const { ratings } = bundle.data;
-      const V = itemItem.vocab.length;
-      const from = itemItem.position[ratings.itemIndex.get(disliked) as number];
+      const from = ratings.itemIndex.get(disliked) as number;
       const closest = drops
         .map(([id]) => id)
         .sort(
           (a, b) =>
-            itemItem.weights[from * V + itemItem.position[ratings.itemIndex.get(b) as number]] -
-            itemItem.weights[from * V + itemItem.position[ratings.itemIndex.get(a) as number]],
+            itemItemWeight(itemItem, from, ratings.itemIndex.get(b) as number) -
+            itemItemWeight(itemItem, from, ratings.itemIndex.get(a) as number),
         )[0];
       const biggest = drops
         .sort((a, b) => b[1] - a[1])

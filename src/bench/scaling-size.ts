@@ -9,8 +9,9 @@ import { createRng } from '../recsys/random.js';
 import { HardSampler } from '../recsys/sampling/index.js';
 import type { BlendWeights } from '../service/blend-weights.js';
 import { assembleParts, ratingCounts } from '../service/parts.js';
+import type { RankingMode } from '../service/scoring.js';
 import { createRecommendationService } from '../service/service.js';
-import { EASE_DEFAULTS, fitEase } from '../service/signals/ease.js';
+import { fitSparseItemItem, SPARSE_ITEM_ITEM_DEFAULTS } from '../service/signals/sparse-item-item.js';
 import { peakRssMB } from './machine.js';
 
 /**
@@ -91,9 +92,12 @@ export interface ScalingSizeResult {
   load: Timed;
   sampling: Timed & { rows: number; positives: number; negativesPerPositive: number };
   neumf: NeumfEpochMeasurement;
-  ease: Timed & { items: number; maxItems: number };
+  /** Item-item: the EASE head (`items`) and how many movies got neighbour lists. */
+  ease: Timed & { items: number; maxItems: number; covered: number; neighbours: number };
   service: Timed & { embedSeconds: number; assembleSeconds: number; embedder: string };
   recommend: {
+    /** Two-stage (the service default) or full-catalogue ranking (REELREC_SCALING_RANKING=full). */
+    ranking: RankingMode;
     requests: number;
     picks: number;
     pool: number;
@@ -135,13 +139,20 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
   const { model, neumf } = await measureEpoch(ratings, sampling.rows, options);
 
   watch = stopwatch();
-  const itemItem = fitEase(ratings);
-  const ease = { ...watch(), items: itemItem.vocab.length, maxItems: EASE_DEFAULTS.maxItems };
+  const itemItem = fitSparseItemItem(ratings);
+  const ease = {
+    ...watch(),
+    items: itemItem.info.head,
+    maxItems: SPARSE_ITEM_ITEM_DEFAULTS.head,
+    covered: itemItem.info.covered,
+    neighbours: itemItem.targets.length,
+  };
 
   watch = stopwatch();
   const embedded = await embedCatalogue(data.catalogue, new HashingEmbedder(), { progress: options.progress });
   const movies = { vectors: embedded.vectors, dim: embedded.dim };
   const embedSeconds = watch().seconds;
+  const ranking = rankingFromEnv();
   const assembleWatch = stopwatch();
   const parts = assembleParts(data.catalogue, ratings, model, movies, { itemItem });
   const embedder = `${embedded.info.id} ${embedded.info.model}`;
@@ -156,6 +167,7 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
     knownUser: { neumf: 1, itemItem: 1, popularity: 1 },
     embedder,
     backend: model.manifest.backend,
+    ranking,
   });
   const serviceStep = { ...watch(), embedSeconds, assembleSeconds: assembleWatch().seconds, embedder };
 
@@ -185,6 +197,7 @@ export async function measureScalingSize(options: ScalingSizeOptions): Promise<S
   cpuTimes.sort((a, b) => a - b);
   const pct = (p: number, sorted = latencies) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? 0;
   const recommend = {
+    ranking,
     requests: latencies.length,
     picks: options.picks,
     pool: pool.length,
@@ -357,4 +370,10 @@ function distinctPickSets(pool: number[], picks: number, count: number, seed: nu
     sets.push(liked);
   }
   return sets;
+}
+
+function rankingFromEnv(): RankingMode {
+  const raw = process.env.REELREC_SCALING_RANKING ?? 'two-stage';
+  if (raw !== 'two-stage' && raw !== 'full') throw new Error(`REELREC_SCALING_RANKING: expected two-stage or full, got ${raw}`);
+  return raw;
 }

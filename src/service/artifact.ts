@@ -15,19 +15,21 @@ import { SIGNAL_DEFAULTS } from './hybrid.js';
 import { type KnownUserWeights, parseKnownUserWeights } from './known-user.js';
 import { type KnownUserManifest, KnownUserManifestSchema, untunedKnownUser } from './known-user-artifact.js';
 import { assembleParts } from './parts.js';
-import { EASE_DEFAULTS, type EaseModel, fitEase } from './signals/ease.js';
+import { EASE_DEFAULTS } from './signals/ease.js';
+import { describeItemItem, fitSparseItemItem, type SparseItemItem } from './signals/sparse-item-item.js';
 import { type BlendTuning, tuneBlend } from './tune-blend.js';
 import { KNOWN_USER_VALIDATION_SHARE, knownUserValidation, tuneKnownUser } from './tune-known-user.js';
 
 /**
  * What the service needs beyond the NeuMF model and the store, made once by `reelrec build`: the
- * EASE item-item matrix (seconds to fit, so never at start-up) and blend weights tuned on
+ * item-item neighbour lists (seconds to fit, so never at start-up) and blend weights tuned on
  * validation users with a NeuMF trained without them.
  */
 export const SERVICE_FORMAT = 'reelrec-service';
-export const SERVICE_VERSION = 1;
+/** 2: item-item is sparse (CSR: offsets u32, targets u32, weights f32 in one file) and covers every rated movie. */
+export const SERVICE_VERSION = 2;
 const MANIFEST = 'service.json';
-const ITEM_ITEM = 'item-item.f32';
+const ITEM_ITEM = 'item-item.csr';
 export const VALIDATION_SHARE = 0.1;
 
 const ManifestSchema = z.object({
@@ -35,7 +37,23 @@ const ManifestSchema = z.object({
   version: z.literal(SERVICE_VERSION),
   createdAt: z.string(),
   dataset: z.object({ name: z.string(), fingerprint: z.string() }),
-  itemItem: z.object({ lambda: z.number(), vocab: z.array(z.number().int().min(0)), file: z.string(), sha256: z.string() }),
+  itemItem: z.object({
+    nItems: z.number().int().min(0),
+    nonZeros: z.number().int().min(0),
+    info: z.object({
+      lambda: z.number(),
+      head: z.number().int(),
+      neighbours: z.number().int(),
+      shrink: z.number(),
+      userCap: z.number().int(),
+      cappedUsers: z.number().int(),
+      rated: z.number().int(),
+      covered: z.number().int(),
+      cosineScale: z.number(),
+    }),
+    file: z.string(),
+    sha256: z.string(),
+  }),
   blend: z.unknown(),
   tuning: z.object({
     validationUsers: z.number().int(),
@@ -48,7 +66,7 @@ const ManifestSchema = z.object({
 export type ServiceManifest = z.infer<typeof ManifestSchema>;
 
 export interface ServiceArtifact {
-  itemItem: EaseModel;
+  itemItem: SparseItemItem;
   blend: BlendWeights;
   knownUser: KnownUserWeights;
   manifest: ServiceManifest;
@@ -70,7 +88,7 @@ export interface BuildServiceInput {
 /** Fewer validation users than this cannot tell blend weights apart. */
 export const MIN_VALIDATION_USERS = 20;
 
-/** Tunes the blend and the known-user ranker (one extra NeuMF fit without validation ratings) and fits EASE on everything. */
+/** Tunes the blend and the known-user ranker (one extra NeuMF fit without validation ratings) and fits item-item on everything. */
 export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ artifact: ServiceArtifact; tuning: BlendTuning }> {
   const started = performance.now();
   const { ratings, seed } = input;
@@ -87,13 +105,16 @@ export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ 
   } else {
     ({ tuning, knownUser, neumfSeconds } = await tuneOnValidation(input, validation));
   }
-  const itemItem = fitEase(ratings);
+  const itemStarted = performance.now();
+  const itemItem = fitSparseItemItem(ratings);
+  input.log?.(`${describeItemItem(itemItem)} (${((performance.now() - itemStarted) / 1000).toFixed(1)} s)`);
+  const csr = csrBytes(itemItem);
   const manifest: ServiceManifest = {
     format: SERVICE_FORMAT,
     version: SERVICE_VERSION,
     createdAt: new Date().toISOString(),
     dataset: { name: input.name, fingerprint: datasetFingerprint(ratings) },
-    itemItem: { lambda: itemItem.lambda, vocab: Array.from(itemItem.vocab), file: ITEM_ITEM, sha256: sha256(itemItem.weights) },
+    itemItem: { nItems: itemItem.nItems, nonZeros: itemItem.targets.length, info: itemItem.info, file: ITEM_ITEM, sha256: sha256(csr) },
     blend: tuning.blend,
     tuning: { validationUsers: tuning.validation.length > 0 ? validation.heldOut.length : 0, validation: tuning.validation, neumfSeconds },
     knownUser,
@@ -137,7 +158,19 @@ async function tuneOnValidation(
   }
 }
 
-function sha256(values: Float32Array): string {
+/** offsets (nItems + 1) u32, targets u32, weights f32, back to back: one file, read without parsing. */
+function csrBytes(model: SparseItemItem): Uint8Array {
+  const parts = [model.offsets, model.targets, model.weights];
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(new Uint8Array(p.buffer, p.byteOffset, p.byteLength), at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+function sha256(values: Uint8Array): string {
   return createHash('sha256')
     .update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength))
     .digest('hex');
@@ -148,9 +181,8 @@ export async function saveServiceArtifact(dir: string, artifact: ServiceArtifact
   const work = `${dir}.tmp-${process.pid}`;
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  const w = artifact.itemItem.weights;
   // The folder is private until the rename below, so plain writes are safe here.
-  await writeFile(path.join(work, ITEM_ITEM), new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
+  await writeFile(path.join(work, ITEM_ITEM), csrBytes(artifact.itemItem));
   await writeFile(path.join(work, MANIFEST), `${JSON.stringify(artifact.manifest, null, 2)}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(work, dir);
@@ -188,21 +220,26 @@ export async function loadServiceArtifact(dir: string, ratings: RatingsTable): P
   const bytes = await readFile(file).catch((error: Error) => {
     throw new ReelrecError('service_file', `${file}: ${error.message}`);
   });
-  const V = manifest.itemItem.vocab.length;
-  if (bytes.byteLength !== V * V * 4)
-    throw new ReelrecError('service_file', `${file}: ${bytes.byteLength} bytes, expected ${V * V * 4} (${V}×${V} floats)`);
-  const weights = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  if (sha256(weights) !== manifest.itemItem.sha256) {
+  const { nItems, nonZeros } = manifest.itemItem;
+  const expected = (nItems + 1 + 2 * nonZeros) * 4;
+  if (bytes.byteLength !== expected)
+    throw new ReelrecError(
+      'service_file',
+      `${file}: ${bytes.byteLength} bytes, expected ${expected} (${nItems} rows, ${nonZeros} neighbours)`,
+    );
+  const own = new Uint8Array(bytes);
+  if (sha256(own) !== manifest.itemItem.sha256) {
     throw new ReelrecError('service_file', `${file}: checksum does not match ${MANIFEST}`);
   }
-  const nItems = ratings.itemIds.length;
-  const position = new Int32Array(nItems).fill(-1);
-  manifest.itemItem.vocab.forEach((item, v) => {
-    if (item >= nItems) throw new ReelrecError('service_file', `${manifestFile}: item index ${item} outside the catalogue`);
-    position[item] = v;
-  });
+  if (nItems !== ratings.itemIds.length)
+    throw new ReelrecError('service_file', `${file}: ${nItems} rows for a catalogue of ${ratings.itemIds.length} movies`);
+  const offsets = new Uint32Array(own.buffer, 0, nItems + 1);
+  const targets = new Uint32Array(own.buffer, (nItems + 1) * 4, nonZeros);
+  const weights = new Float32Array(own.buffer, (nItems + 1 + nonZeros) * 4, nonZeros);
+  if (offsets[nItems] !== nonZeros || targets.some((j) => j >= nItems))
+    throw new ReelrecError('service_file', `${file}: neighbour lists point outside the catalogue`);
   return {
-    itemItem: { lambda: manifest.itemItem.lambda, vocab: Uint32Array.from(manifest.itemItem.vocab), position, weights },
+    itemItem: { nItems, offsets, targets, weights, info: manifest.itemItem.info },
     blend: parseBlendWeights(manifest.blend, manifestFile),
     knownUser: parseKnownUserWeights(manifest.knownUser.weights, manifestFile),
     manifest,

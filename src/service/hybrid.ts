@@ -1,8 +1,8 @@
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { contentScores, tasteVector } from './signals/content.js';
-import { type EaseModel, easeScores } from './signals/ease.js';
 import { FOLD_IN_DEFAULTS, type FoldInModel, type FoldInOptions, foldInScores } from './signals/fold-in.js';
 import { type GenreModel, genreAffinity, genreScores } from './signals/genre.js';
+import { itemItemScores, type SparseItemItem } from './signals/sparse-item-item.js';
 
 /** The measured signals the hybrid blends, in a fixed order. */
 export const SIGNALS = ['popularity', 'content', 'foldIn', 'itemItem', 'genre'] as const;
@@ -17,7 +17,8 @@ export interface HybridParts {
   movies: MovieEmbeddings;
   genres: GenreModel;
   foldIn: FoldInModel;
-  itemItem: EaseModel;
+  /** Item-item for every rated movie (EASE head + shrunk-cosine tail, CSR). */
+  itemItem: SparseItemItem;
 }
 
 /** Item indices (catalogue order) of what the person liked and disliked. */
@@ -65,7 +66,7 @@ export function computeSignals(
     if (name === 'popularity') out.set(parts.popularity);
     else if (name === 'content') contentScores(parts.movies, taste, out);
     else if (name === 'foldIn') foldInScores(parts.foldIn, picks.liked, picks.disliked, out, settings.foldIn);
-    else if (name === 'itemItem') easeScores(parts.itemItem, picks.liked, picks.disliked, settings.dislikeWeight, out);
+    else if (name === 'itemItem') itemItemScores(parts.itemItem, picks.liked, picks.disliked, settings.dislikeWeight, out);
     else genreScores(parts.genres, affinity, settings.genreWiden, out);
     raw[name] = out;
   }
@@ -81,7 +82,7 @@ export function computeSignals(
 export function dislikePenalty(parts: HybridParts, disliked: readonly number[]): Float32Array {
   const n = parts.nItems;
   const pull = new Float32Array(n);
-  easeScores(parts.itemItem, disliked, [], 0, pull);
+  itemItemScores(parts.itemItem, disliked, [], 0, pull);
   const text = new Float32Array(n);
   contentScores(parts.movies, tasteVector(parts.movies, disliked, [], 0), text);
   const zPull = standardize(pull);

@@ -1,7 +1,7 @@
 import { ReelrecError } from '../errors.js';
 import type { HybridParts } from './hybrid.js';
 import { blend, standardize } from './hybrid.js';
-import { easeScores } from './signals/ease.js';
+import { itemItemScores } from './signals/sparse-item-item.js';
 
 /**
  * The known-user ranker: for a MovieLens user of the training data, NeuMF's scores blended with
@@ -43,7 +43,7 @@ export function knownUserSignals(
   if (wanted('itemItem')) {
     const out = new Float32Array(parts.nItems);
     // Every rating counts as an interaction, as in the item-item fit.
-    easeScores(parts.itemItem, seen, [], 0, out);
+    itemItemScores(parts.itemItem, seen, [], 0, out);
     z.itemItem = standardize(out);
   }
   if (wanted('popularity')) z.popularity = standardize(parts.popularity);

@@ -5,9 +5,9 @@ import type { ServiceArtifact } from './artifact.js';
 import { type HybridParts, popularityPrior, SIGNAL_DEFAULTS } from './hybrid.js';
 import { type Ranking, type RankingOptions, startRanking } from './ranking.js';
 import { createRecommendationService } from './service.js';
-import { type EaseModel, type EaseOptions, fitEase } from './signals/ease.js';
 import { foldInModel } from './signals/fold-in.js';
 import { buildGenreModel } from './signals/genre.js';
+import { fitSparseItemItem, type SparseItemItem, type SparseItemItemOptions } from './signals/sparse-item-item.js';
 import type { RecommendationService } from './types.js';
 
 /** Ratings per movie in `ratings` (catalogue order). */
@@ -19,7 +19,7 @@ export function ratingCounts(ratings: RatingsTable): Uint32Array {
 
 /**
  * Assembles every precomputed structure a request reads, from what the build made: the ratings,
- * the trained NeuMF, the movie embeddings. EASE is the only part fitted here (a few seconds);
+ * the trained NeuMF, the movie embeddings. Item-item is the only part fitted here (seconds);
  * pass `itemItem` to reuse a saved one.
  */
 export function assembleParts(
@@ -27,7 +27,7 @@ export function assembleParts(
   ratings: RatingsTable,
   neumf: NeuMF,
   movies: MovieEmbeddings,
-  options: { ease?: EaseOptions; itemItem?: EaseModel } = {},
+  options: { itemItemOptions?: SparseItemItemOptions; itemItem?: SparseItemItem } = {},
 ): HybridParts {
   const { shape, values } = neumf.weightValues();
   return {
@@ -36,7 +36,7 @@ export function assembleParts(
     movies,
     genres: buildGenreModel(catalogue, movies),
     foldIn: foldInModel(shape, values, trainedUsers(ratings)),
-    itemItem: options.itemItem ?? fitEase(ratings, options.ease),
+    itemItem: options.itemItem ?? fitSparseItemItem(ratings, options.itemItemOptions),
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Catalogue } from '../recsys/data/types.js';
-import { topK } from '../recsys/eval/top-k.js';
 import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
-import { blend, computeSignals, dislikePenalty, type HybridParts, SIGNALS, type SignalSettings, standardizeAll } from './hybrid.js';
+import type { HybridParts, SignalSettings } from './hybrid.js';
 import { movieSummary } from './movie-summary.js';
 import { contributionOrder, explain } from './reasons.js';
+import { type RankingMode, scoreRequest, topOf } from './scoring.js';
+import { buildTwoStageIndex } from './two-stage.js';
 import type { MovieSummary, RecommendationAnswer } from './types.js';
 
 /**
@@ -15,6 +16,8 @@ export interface RankingModel {
   catalogue: Catalogue;
   blend: BlendWeights;
   settings: SignalSettings;
+  /** Two-stage (default) or full-catalogue ranking, for measurement (issue 12). */
+  ranking?: RankingMode;
 }
 
 /** One validated request in item indices; `exclude` marks (1) the movies that must not be returned. */
@@ -23,6 +26,8 @@ export interface RankRequest {
   disliked: number[];
   k: number;
   exclude: Uint8Array;
+  /** A genre filter's genre indices: the candidates include their popular movies. */
+  genres?: number[];
 }
 
 export type Rank = (request: RankRequest) => RecommendationAnswer;
@@ -36,19 +41,13 @@ export type RankAnswer = (request: RankRequest) => Promise<RecommendationAnswer>
 export function createRanker(model: RankingModel): Rank {
   const { parts, catalogue, settings } = model;
   const summaries = catalogue.movies.map(movieSummary);
-  return ({ liked, disliked, k, exclude }) => {
+  // Issue 12: candidates, then the hybrid on them (each thread builds its own index and scratch).
+  const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts);
+  return ({ liked, disliked, k, exclude, genres }) => {
     const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(model.blend, liked.length);
-    const needed = SIGNALS.filter((s) => weights[s] !== 0);
-    // Dislikes act once, as a penalty after the blend, so they cannot reshuffle the liked signals.
-    const run = computeSignals(parts, { liked, disliked: [] }, settings, needed);
-    const z = standardizeAll(run.raw);
-    const scores = blend(z, weights, new Float32Array(parts.nItems));
-    if (disliked.length > 0) {
-      const penalty = dislikePenalty(parts, disliked);
-      const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
-      for (let j = 0; j < scores.length; j++) scores[j] = (scores[j] as number) - scale * (penalty[j] as number);
-    }
-    const top = topK(scores, k, exclude);
+    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, genres);
+    const { z, scores } = run;
+    const top = topOf(run, k, exclude);
     return {
       items: Array.from(top, (item) => ({
         movie: summaries[item] as MovieSummary,

@@ -1,30 +1,25 @@
 import type { Catalogue } from '../recsys/data/types.js';
 import type { HybridParts, SignalName } from './hybrid.js';
+import { itemItemWeight } from './signals/sparse-item-item.js';
 import type { Reason } from './types.js';
 
-/** The liked movie most like `item`: EASE weight when both are in its vocabulary, else text cosine. */
+/** The liked movie most like `item`: item-item weight when it is a neighbour of one, else text cosine. */
 export function closestLiked(
   parts: HybridParts,
   liked: readonly number[],
   item: number,
 ): { item: number; via: 'itemItem' | 'content' } | null {
   const { itemItem, movies } = parts;
-  const V = itemItem.vocab.length;
-  const target = itemItem.position[item] as number;
   let best = -1;
   let bestWeight = 0;
-  if (target >= 0) {
-    for (const i of liked) {
-      const v = itemItem.position[i] as number;
-      if (v < 0) continue;
-      const w = itemItem.weights[v * V + target] as number;
-      if (w > bestWeight) {
-        bestWeight = w;
-        best = i;
-      }
+  for (const i of liked) {
+    const w = itemItemWeight(itemItem, i, item);
+    if (w > bestWeight) {
+      bestWeight = w;
+      best = i;
     }
-    if (best >= 0) return { item: best, via: 'itemItem' };
   }
+  if (best >= 0) return { item: best, via: 'itemItem' };
   const { dim, vectors } = movies;
   let bestCos = 0.05;
   for (const i of liked) {

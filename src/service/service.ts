@@ -12,6 +12,7 @@ import { type KnownUserWeights, knownUserScores } from './known-user.js';
 import { movieSummary } from './movie-summary.js';
 import { type RankAnswer, type RankingModel, rankInline } from './rank.js';
 import { contributionOrder, explain } from './reasons.js';
+import type { RankingMode } from './scoring.js';
 import { tasteVector } from './signals/content.js';
 import { genreAffinity } from './signals/genre.js';
 import type {
@@ -42,6 +43,8 @@ export interface ServiceData {
   settings?: SignalSettings;
   /** Answers kept for repeated requests (0 = no cache). */
   cacheEntries?: number;
+  /** Two-stage (default) or full-catalogue ranking of fresh answers, for measurement. */
+  ranking?: RankingMode;
 }
 
 export const DEFAULT_CACHE_ENTRIES = 2000;
@@ -51,7 +54,13 @@ export const MAX_PAGE = 100;
 
 /** What ranking reads of the service's data (see rank.ts). */
 export function rankingModelOf(data: ServiceData): RankingModel {
-  return { parts: data.parts, catalogue: data.catalogue, blend: data.blend, settings: data.settings ?? SIGNAL_DEFAULTS };
+  return {
+    parts: data.parts,
+    catalogue: data.catalogue,
+    blend: data.blend,
+    settings: data.settings ?? SIGNAL_DEFAULTS,
+    ...(data.ranking ? { ranking: data.ranking } : {}),
+  };
 }
 
 function checkK(k: number): number {
@@ -123,7 +132,7 @@ export function createRecommendationService(data: ServiceData, rank?: RankAnswer
           if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
         });
       }
-      const answer = await rankFromLikes({ liked, disliked, k, exclude });
+      const answer = await rankFromLikes({ liked, disliked, k, exclude, genres: genres.map((g) => genreNames.indexOf(g)) });
       answers.set(key, answer);
       return answer;
     },

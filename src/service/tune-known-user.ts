@@ -5,7 +5,7 @@ import { createRng } from '../recsys/random.js';
 import { popularityPrior } from './hybrid.js';
 import { type KnownUserParts, type KnownUserWeights, knownUserSignals, NEUMF_ONLY, type UserScorer } from './known-user.js';
 import { ratingCounts } from './parts.js';
-import { fitEase } from './signals/ease.js';
+import { fitSparseItemItem } from './signals/sparse-item-item.js';
 import { meanNdcg, type TuningCase, tuneWeights } from './tune-blend.js';
 
 /** Share of a validation user's ratings hidden from the tuning models (the ml-100k protocol's 25 %). */
@@ -87,7 +87,7 @@ export function tuneKnownUser(parts: KnownUserParts, neumf: UserScorer, validati
 
 /** Popularity and item-item fitted to `train`: what the known-user ranker reads besides NeuMF. */
 export function knownUserParts(train: RatingsTable): KnownUserParts {
-  return { nItems: train.itemIds.length, popularity: popularityPrior(ratingCounts(train)), itemItem: fitEase(train) };
+  return { nItems: train.itemIds.length, popularity: popularityPrior(ratingCounts(train)), itemItem: fitSparseItemItem(train) };
 }
 
 /** Dense user → every item they rated in `ratings`. */

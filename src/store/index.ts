@@ -18,6 +18,13 @@ export {
 } from './errors.js';
 export { type GenreInput, type GenreRecord, listGenres, upsertGenres } from './genres.js';
 export { type IndexRecallOptions, type IndexRecallResult, MIN_INDEX_ROWS, measureIndexRecall } from './index-recall.js';
+export {
+  ITEM_NEIGHBOUR_DEFAULTS,
+  type ItemNeighbourLists,
+  type ItemNeighbourOptions,
+  interleaveNeighbours,
+  itemNeighbours,
+} from './item-neighbours.js';
 export { LikeBook, type LikeBookCloseReport, type LikeBookOptions } from './like-book.js';
 export { type JournalRecord, LikeJournal, type LikeJournalOptions } from './like-journal.js';
 export { allLikeRows } from './like-rows.js';

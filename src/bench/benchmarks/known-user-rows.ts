@@ -4,7 +4,7 @@ import type { Recommender } from '../../recsys/eval/index.js';
 import { neumfConfig } from '../../recsys/ncf/config.js';
 import { NeuMF } from '../../recsys/ncf/neumf.js';
 import { type KnownUserParts, type KnownUserWeights, knownUserScores, type UserScorer } from '../../service/known-user.js';
-import { easeScores } from '../../service/signals/ease.js';
+import { itemItemScores } from '../../service/signals/sparse-item-item.js';
 import {
   KNOWN_USER_VALIDATION_SHARE,
   type KnownUserTuning,
@@ -18,13 +18,13 @@ import {
 export function itemItemRecommender(parts: KnownUserParts): Recommender {
   let seen: ((user: number) => number[]) | null = null;
   return {
-    name: 'item-item (EASE)',
+    name: 'item-item (EASE head + cosine tail)',
     async fit(train) {
       seen = seenItems(train);
     },
     scoreUser(user, out) {
       out.fill(0);
-      easeScores(parts.itemItem, seen?.(user) ?? [], [], 0, out);
+      itemItemScores(parts.itemItem, seen?.(user) ?? [], [], 0, out);
     },
   };
 }

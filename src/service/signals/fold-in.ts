@@ -157,6 +157,17 @@ export function foldInScores(
   out: Float32Array,
   options: FoldInOptions = FOLD_IN_DEFAULTS,
 ): void {
+  const { gmf, mlp } = foldInUser(model, liked, disliked, options);
+  scoreWithUserVector(model, gmf, mlp, out);
+}
+
+/** The fitted user vector (GMF and MLP halves) for a set of picks; deterministic per picks. */
+export function foldInUser(
+  model: FoldInModel,
+  liked: ArrayLike<number>,
+  disliked: ArrayLike<number>,
+  options: FoldInOptions = FOLD_IN_DEFAULTS,
+): { gmf: Float32Array; mlp: Float32Array } {
   const gmf = model.initGmf.slice();
   const mlp = model.initMlp.slice();
   const rows: Array<[item: number, label: number]> = [];
@@ -175,7 +186,31 @@ export function foldInScores(
     }
   }
   if (rows.length > 0) fitUserVector(model, rows, gmf, mlp, options);
-  scoreWithUserVector(model, gmf, mlp, out);
+  return { gmf, mlp };
+}
+
+/** Logits of the listed movies only (out[n] for items[n]): the same sums as scoreWithUserVector, per row. */
+export function scoreItemsWithUserVector(
+  model: FoldInModel,
+  gmf: Float32Array,
+  mlp: Float32Array,
+  items: ArrayLike<number>,
+  out: Float64Array,
+): void {
+  const { factors, gmfItem } = model;
+  const userTerm = userTermOf(model, mlp, new Float32Array(model.width1));
+  const trace = newTrace(model);
+  for (let n = 0; n < items.length; n++) {
+    const item = items[n] as number;
+    mlpForward(model, item, userTerm, trace);
+    // Summed in scoreWithUserVector's order and rounded as it stores, so both paths agree bit for bit.
+    const h = trace.layers[trace.layers.length - 1] as Float32Array;
+    let logit = model.outBias;
+    for (let o = 0; o < h.length; o++) logit += (h[o] as number) * (model.outMlp[o] as number);
+    const base = item * factors;
+    for (let f = 0; f < factors; f++) logit += (gmf[f] as number) * (gmfItem[base + f] as number);
+    out[n] = Math.fround(logit);
+  }
 }
 
 function fitUserVector(

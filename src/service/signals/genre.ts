@@ -56,6 +56,12 @@ export function genreAffinity(model: GenreModel, taste: Float32Array | null): Fl
  * centred so that "average for this person" is 0; a movie scores the mean over its genres.
  */
 export function genreScores(model: GenreModel, affinity: Float64Array, widen: number, out: Float32Array): void {
+  const wide = centredGenreTaste(model, affinity, widen);
+  for (let j = 0; j < out.length; j++) out[j] = genreScoreOf(model, wide, j);
+}
+
+/** Per genre: the widened affinity minus its mean over genres. */
+export function centredGenreTaste(model: GenreModel, affinity: Float64Array, widen: number): Float64Array {
   const G = model.names.length;
   const wide = new Float64Array(G);
   for (let g = 0; g < G; g++) {
@@ -70,14 +76,19 @@ export function genreScores(model: GenreModel, affinity: Float64Array, widen: nu
     wide[g] = (1 - widen) * (affinity[g] as number) + (norm > 0 ? (widen * s) / norm : 0);
   }
   const mean = wide.reduce((a, b) => a + b, 0) / Math.max(1, G);
-  for (let j = 0; j < out.length; j++) {
-    let s = 0;
-    let n = 0;
-    for (let g = 0; g < G; g++) {
-      if (model.membership[j * G + g] !== 1) continue;
-      s += (wide[g] as number) - mean;
-      n++;
-    }
-    out[j] = n > 0 ? s / n : 0;
+  for (let g = 0; g < G; g++) wide[g] = (wide[g] as number) - mean;
+  return wide;
+}
+
+/** Movie j's genre score: the mean centred taste over its genres (0 without genres). */
+export function genreScoreOf(model: GenreModel, centred: Float64Array, j: number): number {
+  const G = model.names.length;
+  let s = 0;
+  let n = 0;
+  for (let g = 0; g < G; g++) {
+    if (model.membership[j * G + g] !== 1) continue;
+    s += centred[g] as number;
+    n++;
   }
+  return n > 0 ? s / n : 0;
 }

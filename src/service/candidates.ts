@@ -1,0 +1,117 @@
+import { kthLargest } from '../util/kth-largest.js';
+import type { HybridParts } from './hybrid.js';
+
+/**
+ * The first stage of a two-stage recommend: a bounded set of movies the hybrid then ranks. Its
+ * size does not grow with the catalogue — at most popular + perGenre × genres + itemItem + prescore +
+ * neighbours × picks — and each source is a cheap, precomputed or sparse read.
+ */
+export interface CandidateSources {
+  /** Most popular movies, overall and per genre (catalogue genre order). */
+  popular: Uint32Array;
+  popularByGenre: Uint32Array[];
+  /** Precomputed nearest movies per movie (text and collaborative vectors), when the build made them. */
+  neighbours: NeighbourLists | null;
+}
+
+/** CSR neighbour lists: row i's movies, nearest first. */
+export interface NeighbourLists {
+  offsets: Uint32Array;
+  targets: Uint32Array;
+}
+
+export interface CandidateLimits {
+  popular: number;
+  perGenre: number;
+  /** Strongest movies of the picks' summed item-item rows. */
+  itemItem: number;
+  /**
+   * Best movies by the cheap part of the blend (popularity, genre, item-item and the fold-in's GMF
+   * term, each on its catalogue z scale): one pass of ~factors multiply-adds per movie, where the
+   * fold-in MLP costs ~2,500.
+   */
+  prescore: number;
+  /** Neighbours read per pick. */
+  neighboursPerPick: number;
+}
+
+/** Sized so the candidates hold the full ranking's top 10 (measured by the cold-start bench) at ≤ ~1,500 MLP passes a request. */
+export const CANDIDATE_LIMITS: CandidateLimits = { popular: 150, perGenre: 30, itemItem: 200, prescore: 600, neighboursPerPick: 30 };
+
+export function buildCandidateSources(
+  parts: HybridParts,
+  limits: CandidateLimits = CANDIDATE_LIMITS,
+  neighbours: NeighbourLists | null = null,
+): CandidateSources {
+  const n = parts.nItems;
+  const byPopularity = Array.from({ length: n }, (_, j) => j).sort(
+    (a, b) => (parts.popularity[b] as number) - (parts.popularity[a] as number) || a - b,
+  );
+  const G = parts.genres.names.length;
+  const popularByGenre = Array.from({ length: G }, (_, g) =>
+    Uint32Array.from(byPopularity.filter((j) => parts.genres.membership[j * G + g] === 1).slice(0, limits.perGenre)),
+  );
+  return { popular: Uint32Array.from(byPopularity.slice(0, limits.popular)), popularByGenre, neighbours };
+}
+
+export interface CandidateInput {
+  liked: readonly number[];
+  /** Genres to draw popular movies from besides the picks' own (a request's genre filter). */
+  genres: readonly number[];
+  /** The picks' accumulated item-item vector (sparse). */
+  itemItem: { items: Uint32Array; values: Float64Array };
+  /** The cheap partial blend per movie (nItems), or null when there is nothing personal to score. */
+  prescore: Float32Array | null;
+}
+
+/** The candidate movies, ascending; `mark` is an nItems scratch buffer left zeroed. */
+export function candidateSet(
+  parts: HybridParts,
+  sources: CandidateSources,
+  input: CandidateInput,
+  limits: CandidateLimits = CANDIDATE_LIMITS,
+  mark: Uint8Array = new Uint8Array(parts.nItems),
+): Uint32Array {
+  const out: number[] = [];
+  const add = (j: number) => {
+    if (mark[j] === 1) return;
+    mark[j] = 1;
+    out.push(j);
+  };
+  for (const j of sources.popular) add(j);
+  const G = parts.genres.names.length;
+  const genres = new Set(input.genres);
+  for (const i of input.liked) for (let g = 0; g < G; g++) if (parts.genres.membership[i * G + g] === 1) genres.add(g);
+  for (const g of genres) for (const j of sources.popularByGenre[g] ?? []) add(j);
+  for (const j of strongest(input.itemItem.items, input.itemItem.values, limits.itemItem)) add(j);
+  if (input.prescore) for (const j of topIndices(input.prescore, limits.prescore)) add(j);
+  const lists = sources.neighbours;
+  if (lists) {
+    for (const i of input.liked) {
+      const end = Math.min(lists.offsets[i + 1] as number, (lists.offsets[i] as number) + limits.neighboursPerPick);
+      for (let k = lists.offsets[i] as number; k < end; k++) add(lists.targets[k] as number);
+    }
+  }
+  for (const j of out) mark[j] = 0;
+  return Uint32Array.from(out).sort();
+}
+
+function strongest(items: Uint32Array, values: Float64Array, k: number): Uint32Array {
+  if (items.length <= k) return items;
+  const order = Array.from({ length: items.length }, (_, n) => n).sort(
+    (a, b) => (values[b] as number) - (values[a] as number) || (items[a] as number) - (items[b] as number),
+  );
+  return Uint32Array.from(order.slice(0, k), (n) => items[n] as number);
+}
+
+/** Indices of the k largest scores (a bounded selection; order not needed). */
+function topIndices(scores: Float32Array, k: number): number[] {
+  if (scores.length <= k) return Array.from({ length: scores.length }, (_, j) => j);
+  // The k-th largest by a quickselect on a copy, then one pass: O(n).
+  const copy = Float32Array.from(scores);
+  const threshold = kthLargest(copy, k);
+  const out: number[] = [];
+  for (let j = 0; j < scores.length && out.length < k; j++) if ((scores[j] as number) > threshold) out.push(j);
+  for (let j = 0; j < scores.length && out.length < k; j++) if (scores[j] === threshold) out.push(j);
+  return out;
+}

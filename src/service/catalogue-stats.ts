@@ -1,0 +1,166 @@
+import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
+import { createRng } from '../recsys/random.js';
+import type { HybridParts } from './hybrid.js';
+import { type GenreModel, genreScoreOf } from './signals/genre.js';
+
+/**
+ * What a signal's z-score needs from the whole catalogue — its mean and sd over every movie —
+ * without scoring every movie, so a two-stage request can score only its candidates and still put
+ * each signal on the same scale as the full ranking. Exact where the signal's form allows it
+ * (popularity, content, genre, item-item); the fold-in MLP has no such form, so it is estimated on a
+ * fixed sample of movies (the whole catalogue when it is no bigger than the sample).
+ */
+export interface CatalogueStats {
+  nItems: number;
+  popularity: Moments;
+  /** Mean and (population) covariance of the movie text vectors, for content = taste · v. */
+  content: { dim: number; mean: Float64Array; covariance: Float64Array };
+  /** One representative movie and a count per distinct genre set, and each movie's set. */
+  genreSets: { representatives: Uint32Array; counts: Uint32Array; setOf: Uint32Array };
+  /** Movies the fold-in's mean and sd are estimated on, ascending. */
+  foldInSample: Uint32Array;
+}
+
+export interface Moments {
+  mean: number;
+  sd: number;
+}
+
+/**
+ * The sampled sd is within ~2 % (sd of a sample sd ≈ sd/√(2S)); each sampled movie costs one MLP
+ * pass per request, as a candidate does.
+ */
+export const FOLD_IN_SAMPLE = 1000;
+
+export function buildCatalogueStats(parts: HybridParts, foldInSample = FOLD_IN_SAMPLE, seed = 11): CatalogueStats {
+  const n = parts.nItems;
+  return {
+    nItems: n,
+    popularity: momentsOf(parts.popularity),
+    content: vectorMoments(parts.movies, n),
+    genreSets: genreSets(parts.genres, n),
+    foldInSample: sampleItems(n, foldInSample, seed),
+  };
+}
+
+/** The z-score `standardize` would give: constant (sd ≈ 0) → 0. */
+export function zOf(value: number, m: Moments): number {
+  return m.sd > 1e-12 ? (value - m.mean) / m.sd : 0;
+}
+
+export function momentsOf(values: ArrayLike<number>): Moments {
+  let mean = 0;
+  for (let j = 0; j < values.length; j++) mean += values[j] as number;
+  mean /= Math.max(1, values.length);
+  let sq = 0;
+  for (let j = 0; j < values.length; j++) sq += ((values[j] as number) - mean) ** 2;
+  return { mean, sd: Math.sqrt(sq / Math.max(1, values.length)) };
+}
+
+/** Moments of a vector that is `values` at `items` and 0 at the other nItems − items.length movies. */
+export function sparseMoments(values: ArrayLike<number>, nItems: number): Moments {
+  let sum = 0;
+  for (let k = 0; k < values.length; k++) sum += Math.fround(values[k] as number);
+  const mean = sum / Math.max(1, nItems);
+  let sq = (nItems - values.length) * mean * mean;
+  for (let k = 0; k < values.length; k++) sq += (Math.fround(values[k] as number) - mean) ** 2;
+  return { mean, sd: Math.sqrt(sq / Math.max(1, nItems)) };
+}
+
+/** Content score moments: mean = taste·μ, variance = tasteᵀ Σ taste (0 when there is no taste). */
+export function contentMoments(stats: CatalogueStats, taste: Float32Array | null): Moments {
+  if (!taste) return { mean: 0, sd: 0 };
+  const { dim, mean: mu, covariance } = stats.content;
+  let mean = 0;
+  let variance = 0;
+  for (let a = 0; a < dim; a++) {
+    const ta = taste[a] as number;
+    mean += ta * (mu[a] as number);
+    let row = 0;
+    for (let b = 0; b < dim; b++) row += (covariance[a * dim + b] as number) * (taste[b] as number);
+    variance += ta * row;
+  }
+  return { mean, sd: Math.sqrt(Math.max(0, variance)) };
+}
+
+/** Genre score moments from one score per distinct genre set, weighted by how many movies share it. */
+export function genreMoments(stats: CatalogueStats, scores: Float32Array): Moments {
+  const { counts } = stats.genreSets;
+  let mean = 0;
+  for (let p = 0; p < scores.length; p++) mean += (counts[p] as number) * (scores[p] as number);
+  mean /= Math.max(1, stats.nItems);
+  let sq = 0;
+  for (let p = 0; p < scores.length; p++) sq += (counts[p] as number) * ((scores[p] as number) - mean) ** 2;
+  return { mean, sd: Math.sqrt(sq / Math.max(1, stats.nItems)) };
+}
+
+/** The genre score of each distinct genre set (movie j scores scores[setOf[j]]). */
+export function genreSetScores(stats: CatalogueStats, genres: GenreModel, centred: Float64Array): Float32Array {
+  return Float32Array.from(stats.genreSets.representatives, (j) => genreScoreOf(genres, centred, j));
+}
+
+function vectorMoments(movies: MovieEmbeddings, n: number): CatalogueStats['content'] {
+  const { dim, vectors } = movies;
+  const mean = new Float64Array(dim);
+  for (let j = 0; j < n; j++) for (let d = 0; d < dim; d++) mean[d] = (mean[d] as number) + (vectors[j * dim + d] as number);
+  for (let d = 0; d < dim; d++) mean[d] = (mean[d] as number) / Math.max(1, n);
+  // E[vvᵀ] − μμᵀ, accumulated on the upper triangle (rows of zeros — movies without text — add nothing).
+  const covariance = new Float64Array(dim * dim);
+  const row = new Float64Array(dim);
+  for (let j = 0; j < n; j++) {
+    let any = false;
+    for (let d = 0; d < dim; d++) {
+      row[d] = vectors[j * dim + d] as number;
+      if (row[d] !== 0) any = true;
+    }
+    if (!any) continue;
+    for (let a = 0; a < dim; a++) {
+      const ra = row[a] as number;
+      if (ra === 0) continue;
+      const base = a * dim;
+      for (let b = a; b < dim; b++) covariance[base + b] = (covariance[base + b] as number) + ra * (row[b] as number);
+    }
+  }
+  for (let a = 0; a < dim; a++) {
+    for (let b = a; b < dim; b++) {
+      const c = (covariance[a * dim + b] as number) / Math.max(1, n) - (mean[a] as number) * (mean[b] as number);
+      covariance[a * dim + b] = c;
+      covariance[b * dim + a] = c;
+    }
+  }
+  return { dim, mean, covariance };
+}
+
+function genreSets(genres: GenreModel, n: number): CatalogueStats['genreSets'] {
+  const G = genres.names.length;
+  const seen = new Map<string, number>();
+  const representatives: number[] = [];
+  const counts: number[] = [];
+  const setOf = new Uint32Array(n);
+  for (let j = 0; j < n; j++) {
+    const key = genres.membership.subarray(j * G, (j + 1) * G).join('');
+    let p = seen.get(key);
+    if (p === undefined) {
+      p = representatives.length;
+      seen.set(key, p);
+      representatives.push(j);
+      counts.push(0);
+    }
+    counts[p] = (counts[p] as number) + 1;
+    setOf[j] = p;
+  }
+  return { representatives: Uint32Array.from(representatives), counts: Uint32Array.from(counts), setOf };
+}
+
+function sampleItems(n: number, size: number, seed: number): Uint32Array {
+  if (n <= size) return Uint32Array.from({ length: n }, (_, j) => j);
+  const all = Uint32Array.from({ length: n }, (_, j) => j);
+  const rng = createRng(seed);
+  for (let k = 0; k < size; k++) {
+    const pick = k + rng.int(n - k);
+    const t = all[k] as number;
+    all[k] = all[pick] as number;
+    all[pick] = t;
+  }
+  return all.slice(0, size).sort();
+}

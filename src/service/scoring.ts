@@ -1,0 +1,58 @@
+import { topK } from '../recsys/eval/top-k.js';
+import {
+  blend,
+  computeSignals,
+  dislikePenalty,
+  type HybridParts,
+  type Picks,
+  SIGNALS,
+  type SignalSettings,
+  type SignalWeights,
+  standardizeAll,
+} from './hybrid.js';
+import { type Scored, scoreTwoStage, type TwoStageIndex } from './two-stage.js';
+
+/** Full-catalogue ranking (every movie scored) or two-stage (candidates, then the hybrid on them). */
+export type RankingMode = 'two-stage' | 'full';
+
+/**
+ * Every movie scored by every signal, z-scored over the catalogue and blended; dislikes act once,
+ * as a penalty after the blend, so they cannot reshuffle the liked signals.
+ */
+export function scoreFull(parts: HybridParts, picks: Picks, weights: SignalWeights, settings: SignalSettings): Scored {
+  const needed = SIGNALS.filter((s) => weights[s] !== 0);
+  const run = computeSignals(parts, { liked: picks.liked, disliked: [] }, settings, needed);
+  const z = standardizeAll(run.raw);
+  const scores = blend(z, weights, new Float32Array(parts.nItems));
+  if (picks.disliked.length > 0) {
+    const penalty = dislikePenalty(parts, picks.disliked);
+    const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
+    for (let j = 0; j < scores.length; j++) scores[j] = (scores[j] as number) - scale * (penalty[j] as number);
+  }
+  return { z, scores, affinity: run.affinity, candidates: null };
+}
+
+/** One request's scores: two-stage with an index, every movie without one. */
+export function scoreRequest(
+  parts: HybridParts,
+  index: TwoStageIndex | null,
+  picks: Picks,
+  weights: SignalWeights,
+  settings: SignalSettings,
+  filterGenres: readonly number[] = [],
+): Scored {
+  return index ? scoreTwoStage(parts, index, picks, weights, settings, filterGenres) : scoreFull(parts, picks, weights, settings);
+}
+
+/** The k best of a scored request, never outside its candidates; ties go to the lower movie index. */
+export function topOf(scored: Scored, k: number, exclude: Uint8Array): Uint32Array {
+  const { candidates, scores } = scored;
+  if (!candidates) return topK(scores, k, exclude);
+  const local = new Float32Array(candidates.length);
+  const skip = new Uint8Array(candidates.length);
+  for (let c = 0; c < candidates.length; c++) {
+    local[c] = scores[candidates[c] as number] as number;
+    skip[c] = exclude[candidates[c] as number] as number;
+  }
+  return Uint32Array.from(topK(local, k, skip), (c) => candidates[c] as number);
+}

@@ -1,0 +1,236 @@
+import {
+  buildCandidateSources,
+  CANDIDATE_LIMITS,
+  type CandidateLimits,
+  type CandidateSources,
+  candidateSet,
+  type NeighbourLists,
+} from './candidates.js';
+import {
+  buildCatalogueStats,
+  type CatalogueStats,
+  contentMoments,
+  genreMoments,
+  genreSetScores,
+  type Moments,
+  momentsOf,
+  sparseMoments,
+  zOf,
+} from './catalogue-stats.js';
+import { type HybridParts, type Picks, SIGNALS, type SignalName, type SignalSettings, type SignalWeights } from './hybrid.js';
+import { tasteVector } from './signals/content.js';
+import { foldInUser, scoreItemsWithUserVector, scoreWithUserVector } from './signals/fold-in.js';
+import { centredGenreTaste, genreAffinity } from './signals/genre.js';
+import { accumulateItemItem } from './signals/sparse-item-item.js';
+
+/** What a two-stage request reads besides the hybrid parts; built once with the service. */
+export interface TwoStageIndex {
+  stats: CatalogueStats;
+  sources: CandidateSources;
+  limits: CandidateLimits;
+  /**
+   * Each movie's fold-in MLP logit for the mean user (the fold-in's starting point): the prescore's
+   * stand-in for the MLP, which a request only runs on candidates.
+   */
+  mlpPrior: Float32Array;
+  /**
+   * nItems work buffers a request borrows and leaves zeroed (scoring is synchronous, so one request
+   * at a time per thread): saves two catalogue-sized allocations a request.
+   */
+  scratch: { values: Float64Array; mark: Uint8Array };
+}
+
+export function buildTwoStageIndex(
+  parts: HybridParts,
+  options: { limits?: CandidateLimits; neighbours?: NeighbourLists | null; foldInSample?: number } = {},
+): TwoStageIndex {
+  const limits = options.limits ?? CANDIDATE_LIMITS;
+  return {
+    stats: buildCatalogueStats(parts, options.foldInSample),
+    sources: buildCandidateSources(parts, limits, options.neighbours ?? null),
+    limits,
+    mlpPrior: mlpPrior(parts),
+    scratch: { values: new Float64Array(parts.nItems), mark: new Uint8Array(parts.nItems) },
+  };
+}
+
+/** A ranked request: catalogue-sized z-scores and blended scores, valid at `candidates` (null = every movie). */
+export interface Scored {
+  z: Partial<Record<SignalName, Float32Array>>;
+  scores: Float32Array;
+  affinity: Float64Array;
+  candidates: Uint32Array | null;
+}
+
+/**
+ * The hybrid on the candidates only: each signal is scored at the candidates and z-scored with its
+ * catalogue moments, so a candidate gets the score the full ranking gives it (exactly, except for
+ * the fold-in's sampled moments on catalogues bigger than the sample). Dislikes are the same
+ * penalty as `dislikePenalty`, with exact moments. Scores outside the candidates are −∞.
+ */
+export function scoreTwoStage(
+  parts: HybridParts,
+  index: TwoStageIndex,
+  picks: Picks,
+  weights: SignalWeights,
+  settings: SignalSettings,
+  filterGenres: readonly number[] = [],
+): Scored {
+  const n = parts.nItems;
+  const { stats } = index;
+  const { liked, disliked } = picks;
+  const taste = tasteVector(parts.movies, liked, [], settings.dislikeWeight);
+  const affinity = genreAffinity(parts.genres, taste);
+  const scratch = index.scratch.values;
+  const itemItem = accumulateItemItem(parts.itemItem, liked, [], settings.dislikeWeight, scratch);
+  const user = liked.length > 0 || weights.foldIn !== 0 ? foldInUser(parts.foldIn, liked, [], settings.foldIn) : null;
+
+  // Each signal's catalogue moments first: the first stage's prescore is on the same z scale.
+  const moments: Partial<Record<SignalName, Moments>> = {
+    popularity: stats.popularity,
+    itemItem: sparseMoments(itemItem.values, n),
+  };
+  const genreSets = genreSetScores(stats, parts.genres, centredGenreTaste(parts.genres, affinity, settings.genreWiden));
+  moments.genre = genreMoments(stats, genreSets);
+  if (weights.content !== 0) moments.content = contentMoments(stats, taste);
+  if (weights.foldIn !== 0 && user) {
+    const sample = new Float64Array(stats.foldInSample.length);
+    scoreItemsWithUserVector(parts.foldIn, user.gmf, user.mlp, stats.foldInSample, sample);
+    moments.foldIn = momentsOf(sample);
+  }
+  const prescore = liked.length > 0 ? prescoreAll(parts, index, weights, moments, genreSets, itemItem, user?.gmf ?? null) : null;
+  const candidates = candidateSet(
+    parts,
+    index.sources,
+    { liked, genres: filterGenres, itemItem, prescore },
+    index.limits,
+    index.scratch.mark,
+  );
+  const m = candidates.length;
+
+  const z: Partial<Record<SignalName, Float32Array>> = {};
+  const raw = new Float64Array(m);
+  for (const name of SIGNALS) {
+    if (weights[name] === 0) continue;
+    if (name === 'popularity') {
+      for (let c = 0; c < m; c++) raw[c] = parts.popularity[candidates[c] as number] as number;
+    } else if (name === 'content') {
+      contentAt(parts, taste, candidates, raw);
+    } else if (name === 'foldIn') {
+      const u = user as { gmf: Float32Array; mlp: Float32Array };
+      scoreItemsWithUserVector(parts.foldIn, u.gmf, u.mlp, candidates, raw);
+    } else if (name === 'itemItem') {
+      valuesAt(itemItem, candidates, scratch, raw);
+    } else {
+      for (let c = 0; c < m; c++) raw[c] = genreSets[stats.genreSets.setOf[candidates[c] as number] as number] as number;
+    }
+    const out = new Float32Array(n);
+    const signalMoments = moments[name] as Moments;
+    for (let c = 0; c < m; c++) out[candidates[c] as number] = zOf(Math.fround(raw[c] as number), signalMoments);
+    z[name] = out;
+  }
+
+  const scores = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
+  const one = new Float32Array(1);
+  for (const j of candidates) {
+    // Summed in `blend`'s order with its Float32 rounding, so equal inputs give equal scores.
+    one[0] = 0;
+    for (const name of SIGNALS) {
+      const w = weights[name];
+      const s = z[name];
+      if (s && w !== 0) one[0] = (one[0] as number) + w * (s[j] as number);
+    }
+    scores[j] = one[0] as number;
+  }
+  if (disliked.length > 0) {
+    const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
+    const pull = accumulateItemItem(parts.itemItem, disliked, [], 0, scratch);
+    const pullMoments = sparseMoments(pull.values, n);
+    const dislikedTaste = tasteVector(parts.movies, disliked, [], 0);
+    const textMoments = contentMoments(index.stats, dislikedTaste);
+    const pullAt = new Float64Array(m);
+    valuesAt(pull, candidates, scratch, pullAt);
+    contentAt(parts, dislikedTaste, candidates, raw);
+    for (let c = 0; c < m; c++) {
+      const j = candidates[c] as number;
+      const zPull = Math.fround(zOf(Math.fround(pullAt[c] as number), pullMoments));
+      const zText = Math.fround(zOf(Math.fround(raw[c] as number), textMoments));
+      const penalty = Math.fround(Math.max(0, zPull) + Math.max(0, zText));
+      scores[j] = (scores[j] as number) - scale * penalty;
+    }
+  }
+  return { z, scores, affinity, candidates };
+}
+
+/** taste · v for the listed movies (0 without taste), as `contentScores` sums it. */
+function contentAt(parts: HybridParts, taste: Float32Array | null, items: Uint32Array, out: Float64Array): void {
+  const { dim, vectors } = parts.movies;
+  for (let c = 0; c < items.length; c++) {
+    if (!taste) {
+      out[c] = 0;
+      continue;
+    }
+    const base = (items[c] as number) * dim;
+    let s = 0;
+    for (let d = 0; d < dim; d++) s += (taste[d] as number) * (vectors[base + d] as number);
+    out[c] = s;
+  }
+}
+
+/** A sparse vector's values at the listed movies (0 elsewhere), through a zeroed nItems scratch. */
+function valuesAt(vector: { items: Uint32Array; values: Float64Array }, at: Uint32Array, scratch: Float64Array, out: Float64Array): void {
+  for (let k = 0; k < vector.items.length; k++) scratch[vector.items[k] as number] = vector.values[k] as number;
+  for (let c = 0; c < at.length; c++) out[c] = scratch[at[c] as number] as number;
+  for (let k = 0; k < vector.items.length; k++) scratch[vector.items[k] as number] = 0;
+}
+
+/**
+ * The blend without content and with the fold-in MLP frozen at the mean user, for every movie:
+ * popularity, genre (per genre set), the MLP prior and the fold-in's GMF term are a few reads and
+ * ~factors multiply-adds per movie; item-item adds only where the picks' rows reach. Its best
+ * movies are the first stage's main source.
+ */
+function prescoreAll(
+  parts: HybridParts,
+  index: TwoStageIndex,
+  weights: SignalWeights,
+  moments: Partial<Record<SignalName, Moments>>,
+  genreSets: Float32Array,
+  itemItem: { items: Uint32Array; values: Float64Array },
+  gmf: Float32Array | null,
+): Float32Array {
+  const { nItems, factors, gmfItem } = parts.foldIn;
+  const setZ = Float32Array.from(genreSets, (g) => weights.genre * zOf(g, moments.genre as Moments));
+  const pop = moments.popularity as Moments;
+  const popScale = pop.sd > 1e-12 ? weights.popularity / pop.sd : 0;
+  const foldSd = moments.foldIn?.sd ?? 0;
+  const gmfScale = gmf && foldSd > 1e-12 ? weights.foldIn / foldSd : 0;
+  const setOf = index.stats.genreSets.setOf;
+  const { mlpPrior } = index;
+  const out = new Float32Array(nItems);
+  for (let j = 0; j < nItems; j++) {
+    let s = popScale * (parts.popularity[j] as number) + (setZ[setOf[j] as number] as number);
+    if (gmfScale !== 0) {
+      const base = j * factors;
+      let g = mlpPrior[j] as number;
+      for (let f = 0; f < factors; f++) g += ((gmf as Float32Array)[f] as number) * (gmfItem[base + f] as number);
+      s += gmfScale * g;
+    }
+    out[j] = s;
+  }
+  const ii = moments.itemItem as Moments;
+  if (weights.itemItem !== 0 && ii.sd > 1e-12) {
+    for (let k = 0; k < itemItem.items.length; k++) {
+      const j = itemItem.items[k] as number;
+      out[j] = (out[j] as number) + (weights.itemItem * (itemItem.values[k] as number)) / ii.sd;
+    }
+  }
+  return out;
+}
+
+function mlpPrior(parts: HybridParts): Float32Array {
+  const { foldIn } = parts;
+  const out = new Float32Array(foldIn.nItems);
+  scoreWithUserVector(foldIn, new Float32Array(foldIn.factors), foldIn.initMlp, out);
+  return out;
+}
