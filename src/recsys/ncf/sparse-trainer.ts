@@ -129,6 +129,8 @@ export class SparseTrainer {
             onBatches(reply.batches);
             return;
           }
+          // Stopped by another thread's failure or by close(): they reject the epoch.
+          if (reply.type === 'aborted') return;
           worker.off('message', onMessage);
           results[thread] = reply.loss;
           if (results.filter((x) => x !== undefined).length === this.workers.length) resolve(results);
@@ -151,6 +153,7 @@ export class SparseTrainer {
 
   async close(): Promise<void> {
     this.abort();
+    this.pending?.reject(new ReelrecError('trainer_closed', 'sparse trainer: closed while an epoch was running'));
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { ReelrecError } from '../../errors.js';
 import { type EpochPlan, runEpochOnThread } from './sparse-epoch.js';
 import { CONTROL, type EpochBuffers, epochViews, type SparseBuffers, sparseViews } from './sparse-state.js';
 import { stepScratch } from './sparse-step.js';
@@ -15,7 +16,7 @@ export interface EpochRequest {
   reportEvery: number;
 }
 
-export type WorkerReply = { type: 'progress'; batches: number } | { type: 'done'; loss: number };
+export type WorkerReply = { type: 'progress'; batches: number } | { type: 'done'; loss: number } | { type: 'aborted' };
 
 const { buffers, thread } = workerData as { buffers: SparseBuffers; thread: number };
 const views = sparseViews(buffers);
@@ -33,6 +34,12 @@ port.on('message', (request: EpochRequest) => {
     });
     port.postMessage({ type: 'done', loss } satisfies WorkerReply);
   } catch (error) {
+    // Released by another thread's failure: that thread reports the cause, this one only stops,
+    // so the epoch is rejected with the real error whichever thread's message arrives first.
+    if (error instanceof ReelrecError && error.code === 'trainer_aborted') {
+      port.postMessage({ type: 'aborted' } satisfies WorkerReply);
+      return;
+    }
     // Release the other threads from the barrier before this one dies.
     Atomics.store(views.control, CONTROL.abort, 1);
     Atomics.notify(views.control, CONTROL.generation);
