@@ -30,8 +30,10 @@ import { KNOWN_USER_VALIDATION_SHARE, knownUserValidation, tuneKnownUser } from 
  * without them.
  */
 export const SERVICE_FORMAT = 'reelrec-service';
-/** 2: item-item is sparse (CSR: offsets u32, targets u32, weights f32 in one file) and covers every rated movie. */
-/** 3: adds neighbours.csr, each movie's ANN nearest by text and collaborative vectors (issue 12). */
+/**
+ * 2: item-item is sparse (CSR: offsets u32, targets u32, weights f32 in one file) and covers every rated movie.
+ * 3: adds neighbours.csr, each movie's ANN nearest by text and collaborative vectors (issue 12).
+ */
 export const SERVICE_VERSION = 3;
 const MANIFEST = 'service.json';
 const ITEM_ITEM = 'item-item.csr';
