@@ -11,7 +11,14 @@ import { NeuMF } from '../recsys/ncf/neumf.js';
 import { buildGenreDataset, buildGenreProfiles, exportGenreDataset, GENRE_PROFILE_STAGES } from '../recsys/profiles/index.js';
 import { HardSampler, writeSampledCsv } from '../recsys/sampling/index.js';
 import { trainingCurveSvg } from '../report/index.js';
-import { annNeighbours, buildServiceArtifact, collaborativeVectors, describeNeighbours, saveServiceArtifact } from '../service/index.js';
+import {
+  type AnnNeighbours,
+  annNeighbours,
+  buildServiceArtifact,
+  collaborativeVectors,
+  describeNeighbours,
+  saveServiceArtifact,
+} from '../service/index.js';
 import { openStore, saveCatalogue, upsertGenres, upsertUsers } from '../store/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { genreSimilaritySvg } from './genre-charts.js';
@@ -153,7 +160,7 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     // The served model is the genre-tuned one, so its factors are the collaborative vectors.
     step(8, 'item neighbours: text and collaborative vectors into LanceDB, ANN index, recall against exact search');
     const neighboursUri = itemVectorsUri(config, data.name);
-    let neighbours: Awaited<ReturnType<typeof annNeighbours>>;
+    let neighbours: AnnNeighbours;
     try {
       neighbours = await annNeighbours(neighboursUri, { vectors: embeddings.vectors, dim }, collaborativeVectors(tuned));
     } finally {
