@@ -54,6 +54,14 @@ export function serviceDir(config: Config, dataset: string): string {
   return path.join(config.dataDir, 'models', `service-${dataset}`);
 }
 
+/**
+ * The LanceDB tables of item vectors (text, collaborative) the build searches for each movie's
+ * nearest movies: beside the models, since only the build reads them (the service reads the lists).
+ */
+export function itemVectorsUri(config: Config, dataset: string): string {
+  return path.join(config.dataDir, 'models', `item-vectors-${dataset}`);
+}
+
 /** The Discord bot's like journal: every like is fsynced here before it is shown (see docs/bot-durability.md). */
 export function discordLikesJournalDir(config: Config): string {
   return path.join(config.dataDir, 'journal', 'discord-likes');

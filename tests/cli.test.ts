@@ -244,9 +244,18 @@ describe('reelrec CLI', () => {
     const report = JSON.parse(await readFile(join(home, 'artifacts', 'ml-100k', 'build.json'), 'utf8')) as {
       embedder: { id: string; dimension: number };
       genreDataset: { rows: number };
+      neighbours: { k: number; textRecall: number; collaborativeRecall: number };
       files: string[];
     };
     expect(report.embedder).toMatchObject({ id: 'hashing', dimension: 256 });
+    // The nearest-movie lists come from LanceDB; 40 movies are too few to index, so search is exact.
+    expect(built.stderr).toMatch(/item neighbours from LanceDB .*text recall@30 1\.000.*collaborative recall@30 1\.000/);
+    expect(report.neighbours).toMatchObject({ k: 30, textRecall: 1, collaborativeRecall: 1 });
+    const service = JSON.parse(await readFile(join(home, 'models', 'service-ml-100k', 'service.json'), 'utf8')) as {
+      neighbours: { entries: number; text: { recallAtK: number } };
+    };
+    expect(service.neighbours.entries).toBeGreaterThan(0);
+    expect(service.neighbours.text.recallAtK).toBe(1);
     for (const file of report.files) expect(existsSync(file)).toBe(true);
     const tuned = JSON.parse(await readFile(join(home, 'models', 'neumf-ml-100k-genre', 'manifest.json'), 'utf8')) as { label: string };
     expect(tuned.label).toBe('genre-finetuned');

@@ -48,10 +48,24 @@ describe('service artefact', () => {
     expect(Array.from(loaded.itemItem.offsets)).toEqual(Array.from(original.itemItem.offsets));
     expect(Array.from(loaded.itemItem.targets)).toEqual(Array.from(original.itemItem.targets));
     expect(Array.from(loaded.itemItem.weights)).toEqual(Array.from(original.itemItem.weights));
+    expect(Array.from(loaded.neighbours.offsets)).toEqual(Array.from(original.neighbours.offsets));
+    expect(Array.from(loaded.neighbours.targets)).toEqual(Array.from(original.neighbours.targets));
+    expect(loaded.neighbours.offsets).toBeInstanceOf(Uint32Array);
+    expect(loaded.neighbours.targets).toBeInstanceOf(Uint32Array);
     expect(loaded.blend).toEqual(original.blend);
     expect(loaded.manifest).toEqual(original.manifest);
     expect(loaded.manifest.format).toBe(SERVICE_FORMAT);
     expect(loaded.manifest.version).toBe(SERVICE_VERSION);
+    // Every movie of the fixture has a vector, so every movie has neighbours, never itself; the recall is recorded.
+    const { neighbours } = loaded;
+    for (let i = 0; i < loaded.itemItem.nItems; i++) {
+      expect(neighbours.offsets[i + 1] as number).toBeGreaterThan(neighbours.offsets[i] as number);
+      for (let k = neighbours.offsets[i] as number; k < (neighbours.offsets[i + 1] as number); k++)
+        expect(neighbours.targets[k]).not.toBe(i);
+    }
+    expect(loaded.manifest.neighbours.text.recallAtK).toBeGreaterThan(0.99);
+    expect(loaded.manifest.neighbours.collaborative.recallAtK).toBeGreaterThan(0.99);
+    expect(loaded.manifest.neighbours.entries).toBe(neighbours.targets.length);
     // Every rated movie of the fixture has neighbours, and none is its own.
     expect(loaded.itemItem.nItems).toBe(bundle.data.catalogue.movies.length);
     expect(loaded.itemItem.info.covered).toBe(loaded.itemItem.info.rated);
@@ -62,7 +76,7 @@ describe('service artefact', () => {
   it('leaves no .tmp- folder behind, also when overwriting', async () => {
     const { parent, dir } = await savedCopy();
     expect(await readdir(parent)).toEqual(['service']);
-    expect((await readdir(dir)).sort()).toEqual(['item-item.csr', 'service.json']);
+    expect((await readdir(dir)).sort()).toEqual(['item-item.csr', 'neighbours.csr', 'service.json']);
     await saveServiceArtifact(dir, bundle.artifact);
     expect(await readdir(parent)).toEqual(['service']);
     const { offsets, targets, weights } = bundle.artifact.itemItem;
@@ -102,6 +116,35 @@ describe('service artefact', () => {
     await writeFile(file, bytes.subarray(0, bytes.length - 1));
     const error = await loadError(dir);
     expect(error.code).toBe('service_file');
+  });
+
+  it('a flipped, truncated or missing neighbours.csr → service_file naming the file', async () => {
+    const { dir } = await savedCopy();
+    const file = path.join(dir, 'neighbours.csr');
+    const bytes = await readFile(file);
+    const flipped = Buffer.from(bytes);
+    flipped[9] = (flipped[9] as number) ^ 0x01;
+    await writeFile(file, flipped);
+    expect((await loadError(dir)).message).toContain(file);
+    await writeFile(file, bytes.subarray(0, bytes.length - 2));
+    const short = await loadError(dir);
+    expect(short.code).toBe('service_file');
+    expect(short.message).toContain(file);
+    await rm(file);
+    expect((await loadError(dir)).message).toContain(file);
+  });
+
+  it('an artefact from an older reelrec (version 2, no neighbour lists) → service_file saying to rebuild', async () => {
+    const { dir } = await savedCopy();
+    const manifestFile = path.join(dir, 'service.json');
+    const { neighbours: _dropped, ...manifest } = JSON.parse(await readFile(manifestFile, 'utf8'));
+    await writeFile(manifestFile, JSON.stringify({ ...manifest, version: 2 }));
+    await rm(path.join(dir, 'neighbours.csr'));
+    const error = await loadError(dir);
+    expect(error.code).toBe('service_file');
+    expect(error.message).toContain(manifestFile);
+    expect(error.message).toContain('version 2');
+    expect(error.message).toContain('reelrec build');
   });
 
   it('a manifest made for other ratings → service_mismatch', async () => {

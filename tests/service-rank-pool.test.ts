@@ -131,6 +131,10 @@ describe('pooled ranking', () => {
     };
     expect(walk(pooled.parts, 'parts', [])).toEqual([]);
     expect(sharedBytes(pooled.parts)).toBeGreaterThan(0);
+    // The build's neighbour lists reach the workers the same way.
+    const lists = pooled.ranking.model.neighbours;
+    expect(lists?.targets.length).toBe(bundle.artifact.neighbours.targets.length);
+    expect(walk(lists, 'neighbours', [])).toEqual([]);
     // A field added to the parts later is shared without changing the pool.
     const later = shareTypedArrays({ nItems: 3, candidates: { offsets: new Uint32Array([0, 2]), rows: [new Float32Array(4)] } });
     expect(walk(later, 'later', [])).toEqual([]);

@@ -117,6 +117,40 @@ describe('candidates', () => {
   });
 });
 
+describe('LanceDB neighbour lists in the candidates', () => {
+  it('add each pick’s nearest movies, scored as the full ranking scores them', () => {
+    const { parts, artifact } = bundle;
+    const lists = artifact.neighbours;
+    const index = buildTwoStageIndex(parts, { limits: SMALL, neighbours: lists });
+    for (const liked of pickSets(15, 5, parts.nItems)) {
+      const weights = weightsFor(bundle.artifact.blend, liked.length);
+      const want = scoreFull(parts, { liked, disliked: [] }, weights, SIGNAL_DEFAULTS);
+      const got = scoreTwoStage(parts, index, { liked, disliked: [] }, weights, SIGNAL_DEFAULTS);
+      const candidates = new Set(got.candidates ?? []);
+      for (const i of liked) {
+        const start = lists.offsets[i] as number;
+        const end = Math.min(lists.offsets[i + 1] as number, start + SMALL.neighboursPerPick);
+        for (let k = start; k < end; k++) expect(candidates.has(lists.targets[k] as number)).toBe(true);
+      }
+      for (const j of candidates) expect(got.scores[j]).toBeCloseTo(want.scores[j] as number, 4);
+    }
+  });
+
+  it('reach the served service: built from pieces with the lists, it answers what full ranking answers', async () => {
+    // bundle.service is serviceFromPieces over the artefact, whose neighbour lists it passes to the ranker.
+    const ids = bundle.data.ratings.itemIds;
+    for (const set of pickSets(12, 31, ids.length)) {
+      const request = { liked: set.map((i) => ids[i] as number), k: 10 };
+      const a = await full.recommendFromLikes(request);
+      const b = await bundle.service.recommendFromLikes(request);
+      expect(b.items.map((i) => i.movie.id)).toEqual(a.items.map((i) => i.movie.id));
+      b.items.forEach((item, n) => {
+        expect(item.score).toBeCloseTo(a.items[n]?.score as number, 3);
+      });
+    }
+  });
+});
+
 describe('two-stage service', () => {
   it('answers what full ranking answers: likes, dislikes, genre filters, exclusions, no likes', async () => {
     const ids = bundle.data.ratings.itemIds;

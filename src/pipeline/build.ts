@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
-import { artifactsDir, lancedbUri, modelCacheDir, modelDir, serviceDir, storageOptions } from '../paths.js';
+import { artifactsDir, itemVectorsUri, lancedbUri, modelCacheDir, modelDir, serviceDir, storageOptions } from '../paths.js';
 import { writePosters } from '../posters/index.js';
 import { startProgress } from '../progress.js';
 import { loadMovieLens } from '../recsys/data/index.js';
@@ -11,7 +11,14 @@ import { NeuMF } from '../recsys/ncf/neumf.js';
 import { buildGenreDataset, buildGenreProfiles, exportGenreDataset, GENRE_PROFILE_STAGES } from '../recsys/profiles/index.js';
 import { HardSampler, writeSampledCsv } from '../recsys/sampling/index.js';
 import { trainingCurveSvg } from '../report/index.js';
-import { buildServiceArtifact, saveServiceArtifact } from '../service/index.js';
+import {
+  type AnnNeighbours,
+  annNeighbours,
+  buildServiceArtifact,
+  collaborativeVectors,
+  describeNeighbours,
+  saveServiceArtifact,
+} from '../service/index.js';
 import { openStore, saveCatalogue, upsertGenres, upsertUsers } from '../store/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { genreSimilaritySvg } from './genre-charts.js';
@@ -40,16 +47,19 @@ export interface BuildReport {
   profiles: { genres: number; usersWithEmbedding: number; usersWithoutEmbedding: number };
   genreDataset: { file: string; rows: number; positives: number; negatives: number };
   fineTuned: { dir: string; epochs: number; seconds: number };
+  /** Where the item vectors are in LanceDB, and the measured recall@k of its ANN index against exact search. */
+  neighbours: { uri: string; k: number; textRecall: number; collaborativeRecall: number; seconds: number };
   service: { dir: string; validationUsers: number; validationNdcg: Array<{ upTo: number; ndcg: number }>; seconds: number };
   files: string[];
   seconds: number;
 }
 
-const STEPS = 9;
+const STEPS = 10;
 
 /**
  * The whole offline pipeline: data → hard sampling → NeuMF → movie embeddings → LanceDB →
- * genre profiles → genre dataset → fine-tuned NeuMF → the recommendation service's artefact →
+ * genre profiles → genre dataset → fine-tuned NeuMF → nearest-movie lists from LanceDB → the
+ * recommendation service's artefact →
  * posters. Every artefact records who made it
  * (embedder, backend) and is written atomically.
  */
@@ -145,15 +155,27 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     });
     const genreDir = modelDir(config, data.name, 'genre');
     await tuned.save(genreDir);
-    tuned.dispose();
     files.push(genreFile, genreDir);
 
-    step(8, 'recommendation service: blend weights tuned on validation users, item-item model (EASE)');
+    // The served model is the genre-tuned one, so its factors are the collaborative vectors.
+    step(8, 'item neighbours: text and collaborative vectors into LanceDB, ANN index, recall against exact search');
+    const neighboursUri = itemVectorsUri(config, data.name);
+    let neighbours: AnnNeighbours;
+    try {
+      neighbours = await annNeighbours(neighboursUri, { vectors: embeddings.vectors, dim }, collaborativeVectors(tuned));
+    } finally {
+      tuned.dispose();
+    }
+    log(describeNeighbours(neighbours));
+    files.push(neighboursUri);
+
+    step(9, 'recommendation service: blend weights tuned on validation users, item-item model (EASE)');
     const { artifact } = await buildServiceArtifact({
       name: data.name,
       catalogue: data.catalogue,
       ratings: data.ratings,
       movies: { vectors: embeddings.vectors, dim },
+      neighbours,
       seed: config.seed,
       log,
     });
@@ -161,7 +183,7 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     await saveServiceArtifact(servicePath, artifact);
     files.push(servicePath);
 
-    step(9, 'posters (a generated SVG per movie, for offline use and the bot)');
+    step(10, 'posters (a generated SVG per movie, for offline use and the bot)');
     const posters = await writePosters(data.catalogue.movies, path.join(out, 'posters'));
     files.push(posters.dir);
 
@@ -189,6 +211,13 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
         negatives: genreData.summary.negatives,
       },
       fineTuned: { dir: genreDir, epochs: record.epochs, seconds: record.seconds },
+      neighbours: {
+        uri: neighboursUri,
+        k: neighbours.options.k,
+        textRecall: neighbours.text.recallAtK,
+        collaborativeRecall: neighbours.collaborative.recallAtK,
+        seconds: neighbours.text.seconds + neighbours.collaborative.seconds,
+      },
       service: {
         dir: servicePath,
         validationUsers: artifact.manifest.tuning.validationUsers,

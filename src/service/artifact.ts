@@ -10,10 +10,13 @@ import { type NeuMFConfigInput, neumfConfig } from '../recsys/ncf/config.js';
 import { NeuMF } from '../recsys/ncf/neumf.js';
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { type BlendWeights, ML100K_BLEND, parseBlendWeights } from './blend-weights.js';
+import type { NeighbourLists } from './candidates.js';
 import { holdOutUsers, type UserSplit } from './cold-start.js';
 import { SIGNAL_DEFAULTS } from './hybrid.js';
 import { type KnownUserWeights, parseKnownUserWeights } from './known-user.js';
 import { type KnownUserManifest, KnownUserManifestSchema, untunedKnownUser } from './known-user-artifact.js';
+import { NEIGHBOURS_FILE, NeighbourManifestSchema, neighbourListsOf, neighbourManifest } from './neighbour-artifact.js';
+import type { AnnNeighbours } from './neighbour-lists.js';
 import { assembleParts } from './parts.js';
 import { EASE_DEFAULTS } from './signals/ease.js';
 import { describeItemItem, fitSparseItemItem, type SparseItemItem } from './signals/sparse-item-item.js';
@@ -22,12 +25,16 @@ import { KNOWN_USER_VALIDATION_SHARE, knownUserValidation, tuneKnownUser } from 
 
 /**
  * What the service needs beyond the NeuMF model and the store, made once by `reelrec build`: the
- * item-item neighbour lists (seconds to fit, so never at start-up) and blend weights tuned on
- * validation users with a NeuMF trained without them.
+ * item-item neighbour lists (seconds to fit, so never at start-up), the LanceDB nearest-movie lists
+ * the candidate stage reads, and blend weights tuned on validation users with a NeuMF trained
+ * without them.
  */
 export const SERVICE_FORMAT = 'reelrec-service';
-/** 2: item-item is sparse (CSR: offsets u32, targets u32, weights f32 in one file) and covers every rated movie. */
-export const SERVICE_VERSION = 2;
+/**
+ * 2: item-item is sparse (CSR: offsets u32, targets u32, weights f32 in one file) and covers every rated movie.
+ * 3: adds neighbours.csr, each movie's ANN nearest by text and collaborative vectors (issue 12).
+ */
+export const SERVICE_VERSION = 3;
 const MANIFEST = 'service.json';
 const ITEM_ITEM = 'item-item.csr';
 export const VALIDATION_SHARE = 0.1;
@@ -54,6 +61,7 @@ const ManifestSchema = z.object({
     file: z.string(),
     sha256: z.string(),
   }),
+  neighbours: NeighbourManifestSchema,
   blend: z.unknown(),
   tuning: z.object({
     validationUsers: z.number().int(),
@@ -67,6 +75,7 @@ export type ServiceManifest = z.infer<typeof ManifestSchema>;
 
 export interface ServiceArtifact {
   itemItem: SparseItemItem;
+  neighbours: NeighbourLists;
   blend: BlendWeights;
   knownUser: KnownUserWeights;
   manifest: ServiceManifest;
@@ -77,6 +86,8 @@ export interface BuildServiceInput {
   catalogue: Catalogue;
   ratings: RatingsTable;
   movies: MovieEmbeddings;
+  /** The served NeuMF's nearest-movie lists from LanceDB (`annNeighbours`), made by the build beforehand. */
+  neighbours: AnnNeighbours;
   seed: number;
   /** NeuMF settings of the tuning model; the build's defaults unless a test wants a small one. */
   neumf?: NeuMFConfigInput;
@@ -109,18 +120,22 @@ export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ 
   const itemItem = fitSparseItemItem(ratings);
   input.log?.(`${describeItemItem(itemItem)} (${((performance.now() - itemStarted) / 1000).toFixed(1)} s)`);
   const csr = csrBytes(itemItem);
+  const { lists } = input.neighbours;
+  if (lists.offsets.length - 1 !== itemItem.nItems)
+    throw new ReelrecError('service_input', `neighbour lists have ${lists.offsets.length - 1} rows for ${itemItem.nItems} movies`);
   const manifest: ServiceManifest = {
     format: SERVICE_FORMAT,
     version: SERVICE_VERSION,
     createdAt: new Date().toISOString(),
     dataset: { name: input.name, fingerprint: datasetFingerprint(ratings) },
     itemItem: { nItems: itemItem.nItems, nonZeros: itemItem.targets.length, info: itemItem.info, file: ITEM_ITEM, sha256: sha256(csr) },
+    neighbours: neighbourManifest(input.neighbours, sha256(concatBytes([lists.offsets, lists.targets]))),
     blend: tuning.blend,
     tuning: { validationUsers: tuning.validation.length > 0 ? validation.heldOut.length : 0, validation: tuning.validation, neumfSeconds },
     knownUser,
     seconds: (performance.now() - started) / 1000,
   };
-  return { artifact: { itemItem, blend: tuning.blend, knownUser: knownUser.weights, manifest }, tuning };
+  return { artifact: { itemItem, neighbours: lists, blend: tuning.blend, knownUser: knownUser.weights, manifest }, tuning };
 }
 
 /**
@@ -160,7 +175,10 @@ async function tuneOnValidation(
 
 /** offsets (nItems + 1) u32, targets u32, weights f32, back to back: one file, read without parsing. */
 function csrBytes(model: SparseItemItem): Uint8Array {
-  const parts = [model.offsets, model.targets, model.weights];
+  return concatBytes([model.offsets, model.targets, model.weights]);
+}
+
+function concatBytes(parts: ArrayBufferView[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, p) => sum + p.byteLength, 0));
   let at = 0;
   for (const p of parts) {
@@ -183,6 +201,7 @@ export async function saveServiceArtifact(dir: string, artifact: ServiceArtifact
   await mkdir(work, { recursive: true });
   // The folder is private until the rename below, so plain writes are safe here.
   await writeFile(path.join(work, ITEM_ITEM), csrBytes(artifact.itemItem));
+  await writeFile(path.join(work, NEIGHBOURS_FILE), concatBytes([artifact.neighbours.offsets, artifact.neighbours.targets]));
   await writeFile(path.join(work, MANIFEST), `${JSON.stringify(artifact.manifest, null, 2)}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(work, dir);
@@ -203,6 +222,13 @@ export async function loadServiceArtifact(dir: string, ratings: RatingsTable): P
   } catch {
     throw new ReelrecError('service_file', `${manifestFile}: not valid JSON`);
   }
+  const version = (json as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version !== SERVICE_VERSION) {
+    throw new ReelrecError(
+      'service_file',
+      `${manifestFile}: artefact version ${version}, this reelrec reads version ${SERVICE_VERSION}; run \`reelrec build\` again`,
+    );
+  }
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success)
     throw new ReelrecError(
@@ -217,9 +243,7 @@ export async function loadServiceArtifact(dir: string, ratings: RatingsTable): P
     );
   }
   const file = path.join(dir, manifest.itemItem.file);
-  const bytes = await readFile(file).catch((error: Error) => {
-    throw new ReelrecError('service_file', `${file}: ${error.message}`);
-  });
+  const bytes = await readBytes(file);
   const { nItems, nonZeros } = manifest.itemItem;
   const expected = (nItems + 1 + 2 * nonZeros) * 4;
   if (bytes.byteLength !== expected)
@@ -238,12 +262,24 @@ export async function loadServiceArtifact(dir: string, ratings: RatingsTable): P
   const weights = new Float32Array(own.buffer, (nItems + 1 + nonZeros) * 4, nonZeros);
   if (offsets[nItems] !== nonZeros || targets.some((j) => j >= nItems))
     throw new ReelrecError('service_file', `${file}: neighbour lists point outside the catalogue`);
+  const neighboursFile = path.join(dir, manifest.neighbours.file);
+  const neighbourBytes = new Uint8Array(await readBytes(neighboursFile));
+  if (sha256(neighbourBytes) !== manifest.neighbours.sha256) {
+    throw new ReelrecError('service_file', `${neighboursFile}: checksum does not match ${MANIFEST}`);
+  }
   return {
     itemItem: { nItems, offsets, targets, weights, info: manifest.itemItem.info },
+    neighbours: neighbourListsOf(neighbourBytes, neighboursFile, manifest.neighbours, nItems),
     blend: parseBlendWeights(manifest.blend, manifestFile),
     knownUser: parseKnownUserWeights(manifest.knownUser.weights, manifestFile),
     manifest,
   };
+}
+
+function readBytes(file: string): Promise<Buffer> {
+  return readFile(file).catch((error: Error) => {
+    throw new ReelrecError('service_file', `${file}: ${error.message}`);
+  });
 }
 
 export { EASE_DEFAULTS };

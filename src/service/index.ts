@@ -15,6 +15,8 @@ export { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserErr
 export { type HybridParts, SIGNALS, type SignalName, type SignalWeights } from './hybrid.js';
 export { type LoadedService, loadService } from './load.js';
 export { movieSummary } from './movie-summary.js';
+export { describeNeighbours } from './neighbour-artifact.js';
+export { type AnnNeighbours, annNeighbours, collaborativeVectors } from './neighbour-lists.js';
 export { type BuiltPieces, serviceFromPieces } from './parts.js';
 export { createRecommendationService, MAX_K, MAX_PAGE, type ServiceData } from './service.js';
 export type * from './types.js';

@@ -74,10 +74,10 @@ export async function serviceFromPieces(pieces: BuiltPieces, ranking: RankingOpt
   const { data, neumf, movies, artifact } = pieces;
   const assembled = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem });
   const started = await startRanking(
-    { parts: assembled, catalogue: data.catalogue, blend: artifact.blend, settings: SIGNAL_DEFAULTS },
+    { parts: assembled, catalogue: data.catalogue, blend: artifact.blend, settings: SIGNAL_DEFAULTS, neighbours: artifact.neighbours },
     ranking,
   );
-  const { parts, blend, settings } = started.model;
+  const { parts, blend, settings, neighbours } = started.model;
   const service = createRecommendationService(
     {
       dataset: data.name,
@@ -86,6 +86,7 @@ export async function serviceFromPieces(pieces: BuiltPieces, ranking: RankingOpt
       parts,
       blend,
       settings,
+      ...(neighbours ? { neighbours } : {}),
       neumf,
       knownUser: artifact.knownUser,
       embedder: pieces.embedder,

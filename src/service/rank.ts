@@ -1,5 +1,6 @@
 import type { Catalogue } from '../recsys/data/types.js';
 import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
+import type { NeighbourLists } from './candidates.js';
 import type { HybridParts, SignalSettings } from './hybrid.js';
 import { movieSummary } from './movie-summary.js';
 import { contributionOrder, explain } from './reasons.js';
@@ -18,6 +19,8 @@ export interface RankingModel {
   settings: SignalSettings;
   /** Two-stage (default) or full-catalogue ranking, for measurement (issue 12). */
   ranking?: RankingMode;
+  /** The build's nearest-movie lists (LanceDB ANN): candidates include each pick's; absent, that source is off. */
+  neighbours?: NeighbourLists;
 }
 
 /** One validated request in item indices; `exclude` marks (1) the movies that must not be returned. */
@@ -42,7 +45,7 @@ export function createRanker(model: RankingModel): Rank {
   const { parts, catalogue, settings } = model;
   const summaries = catalogue.movies.map(movieSummary);
   // Issue 12: candidates, then the hybrid on them (each thread builds its own index and scratch).
-  const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts);
+  const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts, { neighbours: model.neighbours ?? null });
   return ({ liked, disliked, k, exclude, genres }) => {
     const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(model.blend, liked.length);
     const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, genres);

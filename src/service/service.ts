@@ -5,6 +5,7 @@ import type { NeuMF } from '../recsys/ncf/neumf.js';
 import { medianOf } from '../recsys/profiles/genre-split.js';
 import { LruCache } from '../util/lru.js';
 import type { BlendWeights } from './blend-weights.js';
+import type { NeighbourLists } from './candidates.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
 import { type HybridParts, SIGNAL_DEFAULTS, type SignalSettings } from './hybrid.js';
@@ -45,6 +46,8 @@ export interface ServiceData {
   cacheEntries?: number;
   /** Two-stage (default) or full-catalogue ranking of fresh answers, for measurement. */
   ranking?: RankingMode;
+  /** The build's nearest-movie lists for the candidate stage (see RankingModel). */
+  neighbours?: NeighbourLists;
 }
 
 export const DEFAULT_CACHE_ENTRIES = 2000;
@@ -60,6 +63,7 @@ export function rankingModelOf(data: ServiceData): RankingModel {
     blend: data.blend,
     settings: data.settings ?? SIGNAL_DEFAULTS,
     ...(data.ranking ? { ranking: data.ranking } : {}),
+    ...(data.neighbours ? { neighbours: data.neighbours } : {}),
   };
 }
 

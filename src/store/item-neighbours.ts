@@ -1,6 +1,7 @@
 import './env.js';
 import { connect, Index } from '@lancedb/lancedb';
 import { Field, FixedSizeList, Float32, Int32, Schema } from 'apache-arrow';
+import type { Progress } from '../progress.js';
 import { guard, StoreInputError } from './errors.js';
 import { MIN_INDEX_ROWS } from './index-recall.js';
 import { num, type RawRow } from './rows.js';
@@ -50,6 +51,7 @@ export async function itemNeighbours(
   vectors: Float32Array,
   dim: number,
   options: ItemNeighbourOptions = ITEM_NEIGHBOUR_DEFAULTS,
+  progress?: Progress,
 ): Promise<ItemNeighbourLists> {
   if (dim <= 0 || vectors.length % dim !== 0) throw new StoreInputError(`item vectors: ${vectors.length} values are not rows of ${dim}`);
   // The search asks for k + 1 rows (the movie itself comes back first); HNSW refuses ef below that.
@@ -58,6 +60,7 @@ export async function itemNeighbours(
   const nItems = vectors.length / dim;
   const present: number[] = [];
   for (let i = 0; i < nItems; i++) if (vectors.subarray(i * dim, (i + 1) * dim).some((x) => x !== 0)) present.push(i);
+  progress?.setTotal(present.length);
   return guard('itemNeighbours', async () => {
     const db = await connect(uri);
     try {
@@ -90,6 +93,7 @@ export async function itemNeighbours(
         const t = performance.now();
         lists[i] = await search(i, false);
         ms.push(performance.now() - t);
+        progress?.increment();
       }
       for (let i = 0; i < nItems; i++) offsets[i + 1] = (offsets[i] as number) + (lists[i]?.length ?? 0);
       const targets = Uint32Array.from(lists.flat());

@@ -1,8 +1,12 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { loadMovieLens, type MovieLensDataset } from '../../src/recsys/data/index.js';
 import { embedCatalogue, HashingEmbedder } from '../../src/recsys/embed/index.js';
 import { NeuMF } from '../../src/recsys/ncf/neumf.js';
 import { buildServiceArtifact, type ServiceArtifact } from '../../src/service/artifact.js';
 import type { HybridParts } from '../../src/service/hybrid.js';
+import { annNeighbours, collaborativeVectors } from '../../src/service/neighbour-lists.js';
 import { serviceFromPieces } from '../../src/service/parts.js';
 import type { RecommendationService } from '../../src/service/types.js';
 import { makeTasteDataset } from '../fixtures/movielens-taste.js';
@@ -33,11 +37,17 @@ export function createTestServiceBundle(): Promise<TestServiceBundle> {
     const movies = { vectors: embedded.vectors, dim: embedded.dim };
     const neumf = new NeuMF({ seed: 42, ...SMALL_NEUMF }, { datasetName: data.name });
     await neumf.fit(data.ratings);
+    // The fixture's 72 movies are too few to index, so these are exact lists, as a tiny build's are.
+    const vectorsDir = await mkdtemp(path.join(os.tmpdir(), 'reelrec-test-item-vectors-'));
+    const neighbours = await annNeighbours(vectorsDir, movies, collaborativeVectors(neumf)).finally(() =>
+      rm(vectorsDir, { recursive: true, force: true }),
+    );
     const { artifact } = await buildServiceArtifact({
       name: data.name,
       catalogue: data.catalogue,
       ratings: data.ratings,
       movies,
+      neighbours,
       seed: 42,
       neumf: SMALL_NEUMF,
       // 6 validation users: few, but this exercises the tuning path that real builds take.

@@ -21,10 +21,10 @@ import {
   type SignalName,
   standardizeAll,
 } from '../../service/hybrid.js';
+import { annNeighbours } from '../../service/neighbour-lists.js';
 import { assembleParts } from '../../service/parts.js';
 import { tuneBlend } from '../../service/tune-blend.js';
 import { buildTwoStageIndex } from '../../service/two-stage.js';
-import { ITEM_NEIGHBOUR_DEFAULTS, type ItemNeighbourLists, interleaveNeighbours, itemNeighbours } from '../../store/index.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
 import { type CandidateStageResult, measureCandidateStage, quantile } from './candidate-stage.js';
 
@@ -83,7 +83,7 @@ export const coldStartBenchmark: Benchmark = {
     const final = await fitParts(data.name, data.catalogue, test.train, movies, seed, 'NeuMF on every non-test user');
 
     const rows: BenchRow[] = METHODS.map(({ name }) => ({ model: name }));
-    const ann = await annNeighbours(final.parts, data.name);
+    const ann = await scratchNeighbours(final.parts, data.name);
     const indexStarted = performance.now();
     const twoStageIndex = buildTwoStageIndex(final.parts, { neighbours: ann.lists });
     const twoStageIndexSeconds = (performance.now() - indexStarted) / 1000;
@@ -165,7 +165,7 @@ export const coldStartBenchmark: Benchmark = {
         itemItem: final.parts.itemItem.info,
         twoStage: {
           indexSeconds: twoStageIndexSeconds,
-          ann: { options: ITEM_NEIGHBOUR_DEFAULTS, text: annSummary(ann.text), collaborative: annSummary(ann.collaborative) },
+          ann: { options: ann.options, text: ann.text, collaborative: ann.collaborative },
           limits: twoStageIndex.limits,
           foldInSample: twoStageIndex.stats.foldInSample.length,
           perPicks: stages.map(({ picks, stage }) => ({
@@ -204,24 +204,14 @@ function coldStartBars(rows: BenchRow[]): BenchBar[] {
   return bars;
 }
 
-/**
- * Every movie's 30 nearest by text vector and by the fold-in's GMF item factors, from LanceDB
- * HNSW_SQ indexes in a scratch folder (the bench's own; the service store is not touched).
- */
-async function annNeighbours(parts: HybridParts, dataset: string) {
+/** The build's neighbour lists, in a scratch folder (the bench's own; the service store is not touched). */
+async function scratchNeighbours(parts: HybridParts, dataset: string) {
   const dir = await mkdtemp(path.join(os.tmpdir(), `reelrec-neighbours-${dataset}-`));
   try {
-    const text = await itemNeighbours(dir, 'text', parts.movies.vectors, parts.movies.dim);
-    const collaborative = await itemNeighbours(dir, 'collaborative', parts.foldIn.gmfItem, parts.foldIn.factors);
-    return { text, collaborative, lists: interleaveNeighbours(text, collaborative) };
+    return await annNeighbours(dir, parts.movies, { vectors: parts.foldIn.gmfItem, dim: parts.foldIn.factors });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-function annSummary(lists: ItemNeighbourLists) {
-  const { recallAtK, indexed, indexBuildMs, queryMsP50, seconds } = lists;
-  return { recallAtK, indexed, indexBuildMs, queryMsP50, seconds };
 }
 
 const TWO_STAGE_ROW = 'two-stage (candidates, then the hybrid)';
