@@ -34,6 +34,7 @@ export async function runBenchmark(
     peakRssMB: peakRssMB(),
     ...outcome,
     checks: checkBars(outcome.rows, outcome.bars),
+    targetChecks: checkBars(outcome.rows, outcome.targets),
   };
   print(
     `\n## ${bench.name} — ${bench.description}\n\ndataset: ${report.dataset} · commit ${report.commit} · ${report.seconds.toFixed(1)} s · peak RSS ${report.peakRssMB} MB\n`,
@@ -42,6 +43,7 @@ export async function runBenchmark(
   if (report.reference?.length) print(`\nPublished, for reference:\n\n${markdownTable(report.reference)}`);
   for (const table of report.tables ?? []) print(`\n${table.title}:\n\n${markdownTable(table.rows)}`);
   if (report.checks.length) print(`\nBars:\n\n${checksTable(report.checks)}`);
+  if (report.targetChecks.length) print(`\nOpen targets (reported, not yet bars):\n\n${checksTable(report.targetChecks, 'NOT MET')}`);
   const file = resolve(options.jsonFile ?? defaultJsonFile(bench, context.dataset));
   await writeFileAtomic(file, [`${JSON.stringify(report, null, 2)}\n`]);
   print(`\nwrote ${file}`);

@@ -30,6 +30,11 @@ export interface BenchOutcome {
   /** Published figures shown beside ours for comparison; never checked against bars. */
   reference?: BenchRow[];
   bars?: BenchBar[];
+  /**
+   * An open issue's targets not yet reached: checked and printed like bars, kept in the JSON as
+   * `targetChecks`, but not failing the run. They stay visible until met, then become bars.
+   */
+  targets?: BenchBar[];
   /** Further tables (ablations, spreads) printed after the main one and kept in the JSON. */
   tables?: Array<{ title: string; rows: BenchRow[] }>;
   /** Free-form extras recorded in the JSON (protocol, timings not tied to a row). */
@@ -60,4 +65,5 @@ export interface BenchReport extends BenchOutcome {
   seconds: number;
   peakRssMB: number;
   checks: BarCheck[];
+  targetChecks: BarCheck[];
 }
