@@ -82,7 +82,7 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
   step(3, 'training NeuMF');
   const model = new NeuMF(
     { seed: config.seed },
-    { datasetName: data.name, progress: startProgress('training NeuMF', neumfConfig().epochs, 'epochs') },
+    { datasetName: data.name, progress: startProgress('training NeuMF', neumfConfig().epochs, 'batches') },
   );
   await model.fit(data.ratings);
   const baseDir = modelDir(config, data.name, 'base');

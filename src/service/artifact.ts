@@ -154,7 +154,7 @@ async function tuneOnValidation(
     {
       datasetName: input.name,
       label: 'blend-tuning',
-      progress: startProgress('NeuMF without validation ratings (blend and known-user tuning)', neumfConfig(input.neumf).epochs, 'epochs'),
+      progress: startProgress('NeuMF without validation ratings (blend and known-user tuning)', neumfConfig(input.neumf).epochs, 'batches'),
     },
   );
   try {

@@ -46,7 +46,7 @@ async function fitParts(
   seed: number,
   label: string,
 ) {
-  const model = new NeuMF({ seed }, { datasetName, progress: startProgress(label, neumfConfig().epochs, 'epochs') });
+  const model = new NeuMF({ seed }, { datasetName, progress: startProgress(label, neumfConfig().epochs, 'batches') });
   await model.fit(train);
   const started = performance.now();
   const parts = assembleParts(catalogue, train, model, movies);

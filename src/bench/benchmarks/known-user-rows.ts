@@ -55,7 +55,7 @@ export async function tuneKnownUserOnTrain(
   const validation = knownUserValidation(train, KNOWN_USER_VALIDATION_SHARE, seed + 2);
   const model = new NeuMF(
     { seed },
-    { datasetName, label: 'known-user-tuning', progress: startProgress('NeuMF for known-user tuning', neumfConfig().epochs, 'epochs') },
+    { datasetName, label: 'known-user-tuning', progress: startProgress('NeuMF for known-user tuning', neumfConfig().epochs, 'batches') },
   );
   try {
     await model.fit(validation.train);

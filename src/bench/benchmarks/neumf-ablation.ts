@@ -44,7 +44,7 @@ export const neumfAblationBenchmark: Benchmark = {
     for (const { name, config } of ABLATION) {
       const model = new NeuMF(
         { seed, ...config },
-        { datasetName: data.name, progress: startProgress(`ablation: ${name}`, epochBudget(config), 'epochs') },
+        { datasetName: data.name, progress: startProgress(`ablation: ${name}`, epochBudget(config), 'batches') },
       );
       const { results, fitSeconds } = await fitAndEvaluate(model, split);
       const [all, strict] = results;

@@ -58,7 +58,7 @@ export const trainCommand = new Command('train')
     const dir = await locateDataset(movielensBase(config), config.dataset);
     const data = await loadMovieLens(dir, { progress: true });
     const outDir = path.resolve(flags.out ?? modelDir(config, data.name));
-    const progress = startProgress('training NeuMF', hyper.epochs, 'epochs');
+    const progress = startProgress('training NeuMF', hyper.epochs, 'batches');
     const model = new NeuMF(hyper, { datasetName: data.name, progress });
     try {
       await model.fit(data.ratings);
