@@ -45,23 +45,42 @@ function fixture(): RatingsTable {
 describe('sparse item-item', () => {
   const ratings = fixture();
 
-  it('equals EASE (its positive weights) where EASE covers every movie and rows are not cut', () => {
+  it('equals EASE, negative weights included, where EASE covers every movie and rows are not cut', () => {
     const sparse = fitSparseItemItem(ratings, { lambda: 5, head: 12, neighbours: 12 });
     const ease = fitEase(ratings, { lambda: 5, maxItems: 12 });
     const V = ease.vocab.length;
     for (let i = 0; i < 12; i++) {
       for (let j = 0; j < 12; j++) {
         const w = i === j ? 0 : (ease.weights[(ease.position[i] as number) * V + (ease.position[j] as number)] as number);
-        expect(itemItemWeight(sparse, i, j)).toBeCloseTo(Math.max(0, w), 6);
+        expect(itemItemWeight(sparse, i, j)).toBeCloseTo(w, 6);
       }
     }
-    // Scores: Σ of the positive EASE rows (what easeScores sums, without the negative entries).
-    const positive = { ...ease, weights: ease.weights.map((w) => Math.max(0, w)) };
     const want = new Float32Array(12);
-    easeScores(positive, [0, 5], [9], 0.5, want);
+    easeScores(ease, [0, 5], [9], 0.5, want);
     const got = new Float32Array(12);
     itemItemScores(sparse, [0, 5], [9], 0.5, got);
     for (let j = 0; j < 12; j++) expect(got[j]).toBeCloseTo(want[j] as number, 5);
+  });
+
+  it('keeps the entries largest in magnitude when a row is cut, negative ones too', () => {
+    const sparse = fitSparseItemItem(ratings, { lambda: 5, head: 12, neighbours: 4 });
+    const ease = fitEase(ratings, { lambda: 5, maxItems: 12 });
+    const V = ease.vocab.length;
+    let negativesKept = 0;
+    for (let i = 0; i < 12; i++) {
+      for (let j = 0; j < 12; j++) if (itemItemWeight(sparse, i, j) < 0) negativesKept++;
+      const v = ease.position[i] as number;
+      const magnitudes = Array.from({ length: 12 }, (_, j) =>
+        j === i ? 0 : Math.abs(ease.weights[v * V + (ease.position[j] as number)] as number),
+      );
+      const fourth = [...magnitudes].sort((a, b) => b - a)[3] as number;
+      for (let j = 0; j < 12; j++) {
+        const kept = itemItemWeight(sparse, i, j);
+        if ((magnitudes[j] as number) > fourth + 1e-9) expect(Math.abs(kept)).toBeCloseTo(magnitudes[j] as number, 6);
+        if ((magnitudes[j] as number) < fourth - 1e-9) expect(kept).toBe(0);
+      }
+    }
+    expect(negativesKept).toBeGreaterThan(0);
   });
 
   it('gives the tail its shrunk-cosine neighbours, on EASE’s scale, strongest first', () => {

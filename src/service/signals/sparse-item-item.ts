@@ -9,8 +9,10 @@ import { EASE_DEFAULTS, fitEase } from './ease.js';
  * liking i says something about, strongest first. The `head` most-rated movies keep their EASE
  * weights (the dense closed form is the best model where it fits, V³ to fit); every rated movie also
  * gets its top neighbours by shrunk cosine of co-occurrence, rescaled to EASE's scale, which is what
- * reaches the tail. A row keeps at most `neighbours` entries, so a request adds ≤ neighbours values
- * per pick and every movie outside the picks' rows scores exactly 0.
+ * reaches the tail. A row keeps at most `neighbours` entries, the largest in magnitude: EASE's
+ * negative weights ("people who watch i seldom watch j") are kept, since dropping them cost known
+ * users 0.010 NDCG@10 on ml-100k (item-item alone, 0.4649 against 0.4749 with them; dense 0.4812).
+ * A request adds ≤ neighbours values per pick and every movie outside the picks' rows scores 0.
  */
 export interface SparseItemItem {
   nItems: number;
@@ -102,17 +104,17 @@ export function fitSparseItemItem(ratings: RatingsTable, options: SparseItemItem
     const v = ease.position[i] as number;
     const row: Array<[number, number]> = [];
     if (v >= 0) {
-      // EASE speaks for head targets; cosine only adds the tail the dense model cannot see.
+      // EASE speaks for head targets, negatives included; cosine only adds the tail the dense model cannot see.
       for (let u = 0; u < V; u++) {
         const w = ease.weights[v * V + u] as number;
-        if (w > 0) row.push([ease.vocab[u] as number, w]);
+        if (w !== 0) row.push([ease.vocab[u] as number, w]);
       }
     }
     for (let k = cosine.offsets[i] as number; k < (cosine.offsets[i + 1] as number); k++) {
       const j = cosine.targets[k] as number;
       if (v < 0 || (ease.position[j] as number) < 0) row.push([j, (cosine.weights[k] as number) * cosineScale]);
     }
-    row.sort((x, y) => y[1] - x[1] || x[0] - y[0]);
+    row.sort((x, y) => Math.abs(y[1]) - Math.abs(x[1]) || x[0] - y[0]);
     if (row.length > K) row.length = K;
     if (row.length > 0) covered++;
     out.addRow(row);
