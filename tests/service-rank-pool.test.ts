@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/index.js';
 import { ReelrecError } from '../src/errors.js';
 import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
-import { startRankPool } from '../src/service/rank-pool.js';
+import { DEFAULT_RANK_WORKER_URL, startRankPool } from '../src/service/rank-pool.js';
 import { rankingModelOf } from '../src/service/service.js';
 import { sharedBytes, shareTypedArrays } from '../src/service/shared-memory.js';
 import type { RecommendationService, RecommendFromLikesInput } from '../src/service/types.js';
 import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
 
 /** Tests run the TypeScript sources; the pool's workers load the entry global-setup built into dist/. */
-const WORKER_URL = new URL('../dist/service/rank-worker.js', import.meta.url);
+// The pool's default: under vitest, the built worker in dist/ (a worker thread cannot load TypeScript).
+const WORKER_URL = DEFAULT_RANK_WORKER_URL;
 const CRASHING_WORKER_URL = new URL('./fixtures/crashing-rank-worker.mjs', import.meta.url);
 
 let bundle: TestServiceBundle;
@@ -165,6 +166,10 @@ describe('rank pool lifecycle', () => {
     exclude[10] = 1;
     return { liked: [4, 10], disliked: [], k, exclude };
   };
+
+  it('finds its built worker by default, also when it runs as TypeScript (as under the soak suite)', () => {
+    expect(DEFAULT_RANK_WORKER_URL.pathname.endsWith('/dist/service/rank-worker.js')).toBe(true);
+  });
 
   it('fails to start, loudly, when the worker file is missing', async () => {
     const error = await startRankPool({ model: model(), size: 1, workerUrl: new URL('./no-such-worker.js', WORKER_URL) }).catch((e) => e);

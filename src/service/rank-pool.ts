@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ReelrecError } from '../errors.js';
+import { workerScript } from '../util/worker-script.js';
 import type { RankingModel, RankRequest } from './rank.js';
 import type { RecommendationAnswer } from './types.js';
 
@@ -40,7 +41,8 @@ export interface RankPool {
   close(): Promise<void>;
 }
 
-export const DEFAULT_RANK_WORKER_URL = new URL('./rank-worker.js', import.meta.url);
+/** The built rank worker beside this module (from dist/ when this runs as TypeScript under tests). */
+export const DEFAULT_RANK_WORKER_URL = workerScript(import.meta.url, 'rank-worker.js');
 /** A replacement that dies before it is ready this many times in a row means the pool cannot work. */
 const MAX_FAILED_RESTARTS = 3;
 

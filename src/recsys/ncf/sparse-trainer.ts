@@ -1,8 +1,7 @@
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ReelrecError } from '../../errors.js';
+import { workerScript } from '../../util/worker-script.js';
 import type { Rng } from '../random.js';
 import { flatLayout, packWeights, unpackWeights } from './flat-layout.js';
 import type { Branch, NeuMFShape } from './model.js';
@@ -14,21 +13,6 @@ import type { TrainingRows } from './training-rows.js';
 /** Threads used when the config says 0: one per core. */
 export function defaultThreads(): number {
   return os.availableParallelism();
-}
-
-/**
- * The worker script. At runtime this module is dist/…/sparse-trainer.js and the worker sits next
- * to it; under vitest it is the .ts source, and the worker is taken from the dist/ build (which
- * the test setup makes first), since a worker thread cannot load TypeScript.
- */
-function workerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  const dir = path.dirname(here);
-  if (!here.endsWith('.ts')) return path.join(dir, 'sparse-worker.js');
-  const marker = `${path.sep}src${path.sep}`;
-  const at = dir.lastIndexOf(marker);
-  if (at < 0) throw new ReelrecError('trainer_worker', `cannot find the built sparse-worker for ${here}`);
-  return path.join(`${dir.slice(0, at)}${path.sep}dist${path.sep}${dir.slice(at + marker.length)}`, 'sparse-worker.js');
 }
 
 export interface SparseTrainerOptions {
@@ -60,7 +44,7 @@ export class SparseTrainer {
   ) {
     this.buffers = allocateSparseBuffers(shape, options.threads, options.batchSize);
     this.epoch = allocateEpochBuffers(0, options.kindWeight);
-    const script = workerPath();
+    const script = workerScript(import.meta.url, 'sparse-worker.js');
     this.running = options.threads;
     this.workers = Array.from({ length: options.threads }, (_, thread) => {
       const worker = new Worker(script, { workerData: { buffers: this.buffers, thread } });
