@@ -6,7 +6,15 @@ import { createRng } from '../src/recsys/random.js';
 import { type BlendWeights, parseBlendWeights, weightsFor } from '../src/service/blend-weights.js';
 import { blend, SIGNALS, type SignalName, type SignalWeights, standardize } from '../src/service/hybrid.js';
 import { easeScores, fitEase, invertSpd } from '../src/service/signals/ease.js';
-import { FOLD_IN_DEFAULTS, type FoldInModel, foldInModel, foldInScores, scoreWithUserVector } from '../src/service/signals/fold-in.js';
+import {
+  FOLD_IN_DEFAULTS,
+  type FoldInModel,
+  foldInModel,
+  foldInScores,
+  foldInUser,
+  scoreItemsWithUserVector,
+  scoreWithUserVector,
+} from '../src/service/signals/fold-in.js';
 import { tuneWeights } from '../src/service/tune-blend.js';
 import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
 import { makeTable } from './helpers/tables.js';
@@ -338,6 +346,19 @@ describe('fold-in on a deeper random NeuMF', () => {
     expect(worst).toBeLessThan(1e-4);
     expect(spread).toBeGreaterThan(0.1);
     expect(model.dense).toHaveLength(2);
+  });
+
+  it('scores listed movies exactly as the whole-catalogue pass does', () => {
+    // The per-item path skips the inputs ReLU zeroed; the catalogue path sums every input. The same
+    // products in the same order must give the same bits, or two-stage answers would drift.
+    const { gmf, mlp } = foldInUser(model, [1, 4], [6]);
+    const all = new Float32Array(shape.items);
+    scoreWithUserVector(model, gmf, mlp, all);
+    const items = Uint32Array.of(10, 0, 3, 7, 3);
+    const listed = new Float64Array(items.length);
+    scoreItemsWithUserVector(model, gmf, mlp, items, listed);
+    expect(Array.from(listed)).toEqual(Array.from(items, (j) => all[j]));
+    expect(new Set(all).size).toBeGreaterThan(5);
   });
 
   it('rejects a model without MLP layers', () => {

@@ -105,16 +105,21 @@ export function foldInModel(shape: NeuMFShape, values: Float32Array[], trained?:
   };
 }
 
-/** Activations of one (user, item) pair, kept for the backward pass. */
+/** Activations of one (user, item) pair, kept for the backward pass; `active` lists a layer's non-zero inputs. */
 interface Trace {
   layers: Float32Array[];
+  active: Int32Array;
 }
 
 function widest(model: FoldInModel): number {
   return Math.max(model.width1, ...model.dense.map((d) => d.outputs));
 }
 
-/** MLP tower for one item given the user's first-layer term; returns the MLP part of the logit. */
+/**
+ * MLP tower for one item given the user's first-layer term; returns the MLP part of the logit.
+ * Each layer sums only the inputs ReLU left non-zero, in input order: the same sums as the
+ * catalogue pass (which adds the zeros), for less work.
+ */
 function mlpForward(model: FoldInModel, item: number, userTerm: Float32Array, trace: Trace): number {
   const { width1, itemFirst, dense } = model;
   let h = trace.layers[0] as Float32Array;
@@ -123,13 +128,19 @@ function mlpForward(model: FoldInModel, item: number, userTerm: Float32Array, tr
     const z = (itemFirst[base + k] as number) + (userTerm[k] as number);
     h[k] = Math.max(z, 0);
   }
+  const active = trace.active;
   for (let l = 0; l < dense.length; l++) {
     const { kernelT, bias, inputs, outputs } = dense[l] as FoldInModel['dense'][number];
     const next = trace.layers[l + 1] as Float32Array;
+    let live = 0;
+    for (let i = 0; i < inputs; i++) if ((h[i] as number) !== 0) active[live++] = i;
     for (let o = 0; o < outputs; o++) {
-      let s = bias[o] as number;
       const row = o * inputs;
-      for (let i = 0; i < inputs; i++) s += (h[i] as number) * (kernelT[row + i] as number);
+      let s = bias[o] as number;
+      for (let a = 0; a < live; a++) {
+        const i = active[a] as number;
+        s += (h[i] as number) * (kernelT[row + i] as number);
+      }
       next[o] = Math.max(s, 0);
     }
     h = next;
@@ -230,6 +241,7 @@ function fitUserVector(
   const wide = widest(model);
   const trace = newTrace(model);
   const back = [new Float64Array(wide), new Float64Array(wide)];
+  const active = new Int32Array(wide);
   const b1 = 0.9;
   const b2 = 0.999;
   for (let step = 1; step <= options.steps; step++) {
@@ -246,16 +258,23 @@ function fitUserVector(
       const last = trace.layers[trace.layers.length - 1] as Float32Array;
       for (let o = 0; o < last.length; o++) dh[o] = (last[o] as number) > 0 ? dLogit * (model.outMlp[o] as number) : 0;
       for (let l = model.dense.length - 1; l >= 0; l--) {
-        const layer = model.dense[l] as FoldInModel['dense'][number];
+        const { kernel, inputs, outputs } = model.dense[l] as FoldInModel['dense'][number];
         const below = trace.layers[l] as Float32Array;
         const dBelow = back[(model.dense.length - l) % 2] as Float64Array;
-        for (let i = 0; i < layer.inputs; i++) {
+        // Only outputs with a gradient contribute (ReLU zeroes about half); skipping zeros keeps the sums.
+        let live = 0;
+        for (let o = 0; o < outputs; o++) if ((dh[o] as number) !== 0) active[live++] = o;
+        for (let i = 0; i < inputs; i++) {
           if ((below[i] as number) <= 0) {
             dBelow[i] = 0;
             continue;
           }
+          const row = i * outputs;
           let s = 0;
-          for (let o = 0; o < layer.outputs; o++) s += (dh[o] as number) * (layer.kernel[i * layer.outputs + o] as number);
+          for (let a = 0; a < live; a++) {
+            const o = active[a] as number;
+            s += (dh[o] as number) * (kernel[row + o] as number);
+          }
           dBelow[i] = s;
         }
         dh = dBelow;
@@ -316,5 +335,8 @@ export function scoreWithUserVector(model: FoldInModel, gmf: Float32Array, mlp: 
 }
 
 function newTrace(model: FoldInModel): Trace {
-  return { layers: [new Float32Array(model.width1), ...model.dense.map((d) => new Float32Array(d.outputs))] };
+  return {
+    layers: [new Float32Array(model.width1), ...model.dense.map((d) => new Float32Array(d.outputs))],
+    active: new Int32Array(widest(model)),
+  };
 }
