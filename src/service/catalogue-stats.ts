@@ -27,10 +27,11 @@ export interface Moments {
 }
 
 /**
- * The sampled sd is within ~2 % (sd of a sample sd ≈ sd/√(2S)); each sampled movie costs one MLP
- * pass per request, as a candidate does.
+ * The sampled sd is within ~4.5 % (sd of a sample sd ≈ sd/√(2S)); each sampled movie costs one MLP
+ * pass per request, as a candidate does. 1,000 instead cost 0.7 ms more per fresh answer and moved
+ * the two-stage NDCG@10 change by ≤ 0.001 (cold-start bench, ml-100k).
  */
-export const FOLD_IN_SAMPLE = 1000;
+export const FOLD_IN_SAMPLE = 250;
 
 export function buildCatalogueStats(parts: HybridParts, foldInSample = FOLD_IN_SAMPLE, seed = 11): CatalogueStats {
   const n = parts.nItems;
