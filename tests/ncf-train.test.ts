@@ -6,7 +6,7 @@ import { initBackend } from '../src/recsys/ncf/backend.js';
 import { type NeuMFConfigInput, neumfConfig } from '../src/recsys/ncf/config.js';
 import { disposeWeights, snapshotWeights } from '../src/recsys/ncf/model.js';
 import { NeuMF, NO_ITEM } from '../src/recsys/ncf/neumf.js';
-import { trainNeuMF } from '../src/recsys/ncf/train.js';
+import { epochShare, trainNeuMF } from '../src/recsys/ncf/train.js';
 import { createRng } from '../src/recsys/random.js';
 import { makeTable, range } from './helpers/tables.js';
 
@@ -152,6 +152,28 @@ describe('trainNeuMF', () => {
       disposeWeights(a.weights);
       disposeWeights(b.weights);
     }
+  });
+
+  it('caps an epoch at epochRows, drawing a fresh share of the positives each epoch, and says so', async () => {
+    const whole = await trainNeuMF(table, neumfConfig({ ...CONFIG, epochs: 1 }), { log: () => {} });
+    const lines: string[] = [];
+    const capped = await trainNeuMF(table, neumfConfig({ ...CONFIG, epochs: 2, epochRows: Math.round(whole.history[0].samples / 3) }), {
+      log: (line) => lines.push(line),
+    });
+    disposeWeights(whole.weights);
+    disposeWeights(capped.weights);
+    for (const epoch of capped.history) {
+      expect(epoch.samples).toBeGreaterThan(whole.history[0].samples * 0.2);
+      expect(epoch.samples).toBeLessThan(whole.history[0].samples * 0.5);
+    }
+    expect(lines.some((l) => /epochs train on 3\d\.\d % of the positives/.test(l))).toBe(true);
+  });
+
+  it('epochShare: the whole epoch under the cap or without one, the capped share above it', () => {
+    expect(epochShare(1000, 0)).toBe(1);
+    expect(epochShare(1000, 5000)).toBe(1);
+    expect(epochShare(1000, 1000)).toBe(1);
+    expect(epochShare(4000, 1000)).toBe(0.25);
   });
 
   it('follows the seed: another seed gives another loss history', async () => {

@@ -70,6 +70,28 @@ describe('HardSampler', () => {
     expect(others.some((o) => o !== a.join())).toBe(true);
   });
 
+  it('draws a share of the positives, with only their negatives, when keep < 1', () => {
+    // 200 users with 10 positives each on a 1,000-movie catalogue: keep 0.3 ≈ 600 positives.
+    const rows: Array<[number, number, number]> = [];
+    for (let u = 1; u <= 200; u++) for (let n = 0; n < 10; n++) rows.push([u, 1 + ((u * 37 + n * 101) % 1000), 4]);
+    const sampler = new HardSampler(makeTable(rows, range(1, 1000)), { negativesPerPositive: 4 });
+    const full = sampler.sample(9);
+    const part = sampler.sample(9, 0.3);
+    expect(sampler.positives).toBe(2000);
+    expect(full.summary.positives).toBe(2000);
+    expect(part.summary.positives).toBeGreaterThan(500);
+    expect(part.summary.positives).toBeLessThan(700);
+    expect(part.length).toBe(part.summary.positives * 5);
+    // Every kept row is one of the table's positives, and another epoch keeps others.
+    const positivesOf = (d: typeof full) => Array.from(d.user, (u, r) => `${u}:${d.item[r]}`).filter((_, r) => d.interaction[r] === 1);
+    const all = new Set(positivesOf(full));
+    expect(positivesOf(part).every((p) => all.has(p))).toBe(true);
+    expect(positivesOf(sampler.sample(10, 0.3)).join()).not.toBe(positivesOf(part).join());
+    // keep = 1 is the full sample itself: nothing extra is drawn.
+    expect(Array.from(sampler.sample(9, 1).item)).toEqual(Array.from(full.item));
+    expect(() => sampler.sample(9, 0)).toThrow(RangeError);
+  });
+
   it('honours the ratio parameter', () => {
     const data = buildHardSampledDataset(table, { negativesPerPositive: 1 });
     expect(data.length).toBe(4);

@@ -60,19 +60,26 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   const split = config.validationShare > 0 ? stratifiedSplit(train, { ratio: 1 - config.validationShare, seed: config.seed }) : null;
   const fitOn = split ? split.train : train;
   const sampler = new HardSampler(fitOn, { negativesPerPositive: config.negatives });
-  const firstSample = sampler.sample(config.seed);
+  const keep = epochShare(sampler.positives * (1 + config.negatives), config.epochRows);
+  const log = hooks.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  if (keep < 1) {
+    log(
+      `reelrec: NeuMF epochs train on ${(keep * 100).toFixed(1)} % of the positives each, drawn afresh per epoch (epochRows ${config.epochRows}; a full epoch has ~${sampler.positives * (1 + config.negatives)} rows)`,
+    );
+  }
+  const firstSample = sampler.sample(config.seed, keep);
   if (firstSample.summary.positives === 0) {
     throw new ReelrecError('empty_training_set', 'cannot train NeuMF: no positive interactions (no rating ≥ 3)');
   }
   const shape = { users: train.userIds.length, items: train.itemIds.length, factors: config.factors, layers: config.layers };
   const weights = createWeights(shape, config.seed);
   const choice = chooseTrainer(config, backend.name);
-  (hooks.log ?? ((line: string) => process.stderr.write(`${line}\n`)))(describeTrainer(choice, backend.name));
+  log(describeTrainer(choice, backend.name));
   const runner = openEpochRunner(weights, config, choice);
   const progress = hooks.progress ?? SILENT_PROGRESS;
   const phaseCount = config.pretrain ? 3 : 1;
   progress.setTotal(phaseCount * config.epochs * Math.ceil(firstSample.length / config.batchSize));
-  const phase: PhaseContext = { weights, runner, sampler, split, config, hooks, progress };
+  const phase: PhaseContext = { weights, runner, sampler, keep, split, config, hooks, progress };
   const history: EpochStats[] = [];
   let bestEpoch = 0;
   try {
@@ -98,6 +105,8 @@ interface PhaseContext {
   weights: NeuMFWeights;
   runner: EpochRunner;
   sampler: HardSampler;
+  /** Share of the positives each epoch draws (1 = all). */
+  keep: number;
   split: Split | null;
   config: NeuMFConfig;
   hooks: TrainHooks;
@@ -109,7 +118,7 @@ interface PhaseContext {
  * with the best validation NDCG@10 (restored at the end). Epochs are numbered after `epochOffset`.
  */
 async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number): Promise<{ history: EpochStats[]; bestEpoch: number }> {
-  const { weights, runner, sampler, split, config, hooks, progress } = ctx;
+  const { weights, runner, sampler, keep, split, config, hooks, progress } = ctx;
   runner.startPhase(config.learningRate);
   const scorer = new NeuMFScorer(weights, branch);
   const history: EpochStats[] = [];
@@ -119,7 +128,7 @@ async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number):
   for (let n = 1; n <= config.epochs; n++) {
     const epoch = epochOffset + n;
     const epochStarted = performance.now();
-    const data = sampler.sample(config.seed + epoch);
+    const data = sampler.sample(config.seed + epoch, keep);
     const loss = await runner.runEpoch(data, createRng(config.seed * 7919 + epoch), branch, (batches) =>
       progress.increment(batches, `${label}epoch ${epoch}`),
     );
@@ -142,4 +151,9 @@ async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number):
   }
   if (best) restoreWeights(weights, best.snapshot);
   return { history, bestEpoch: best?.epoch ?? epochOffset + history.length };
+}
+
+/** Share of the positives an epoch draws so it holds at most `epochRows` of `fullRows` (0 = no cap). */
+export function epochShare(fullRows: number, epochRows: number): number {
+  return epochRows > 0 && fullRows > epochRows ? epochRows / fullRows : 1;
 }

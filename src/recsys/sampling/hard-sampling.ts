@@ -78,10 +78,22 @@ export class HardSampler {
     this.positiveCount = positives;
   }
 
-  sample(seed = 42): SampledDataset {
+  /** Positives in the table: a full sample has positives × (1 + negativesPerPositive) rows, less any shortfall. */
+  get positives(): number {
+    return this.positiveCount;
+  }
+
+  /**
+   * One epoch's dataset. `keep` < 1 draws that share of the positives (seeded, each kept with
+   * probability `keep`) and only their negatives, so an epoch of a very large table costs `keep` of
+   * a full one in time and memory; keep = 1 draws nothing extra and gives the full dataset.
+   */
+  sample(seed = 42, keep = 1): SampledDataset {
+    if (!(keep > 0 && keep <= 1)) throw new RangeError(`keep must be in (0, 1], got ${keep}`);
     const { table, groups, kinds, negativesPerPositive: ratio } = this;
     const rng = createRng(seed);
-    const capacity = this.positiveCount * (1 + ratio);
+    const kept = keep < 1 ? keptPositives(kinds, keep, seed) : null;
+    const capacity = (kept ? kept.count : this.positiveCount) * (1 + ratio);
     const out = {
       user: new Uint32Array(capacity),
       item: new Uint32Array(capacity),
@@ -123,8 +135,9 @@ export class HardSampler {
         const i = groups.order[k];
         rated[table.item[i]] = 1;
         const kind = kinds[i];
-        if (isPositive(kind as LabelKind)) positives.push(i);
-        else (kind === LabelKind.HardNegative ? hard : soft).push(i);
+        if (isPositive(kind as LabelKind)) {
+          if (!kept || kept.flags[i] === 1) positives.push(i);
+        } else (kind === LabelKind.HardNegative ? hard : soft).push(i);
       }
       if (positives.length === 0) summary.usersWithoutPositives++;
       const need = positives.length * ratio;
@@ -178,6 +191,20 @@ export class HardSampler {
       summary,
     };
   }
+}
+
+/** Which positive rows an epoch keeps (1), drawn from their own stream so `keep` = 1 stays the full sample. */
+function keptPositives(kinds: Uint8Array, keep: number, seed: number): { flags: Uint8Array; count: number } {
+  const rng = createRng(seed ^ 0x5eed);
+  const flags = new Uint8Array(kinds.length);
+  let count = 0;
+  for (let i = 0; i < kinds.length; i++) {
+    if (isPositive(kinds[i] as LabelKind) && rng.next() < keep) {
+      flags[i] = 1;
+      count++;
+    }
+  }
+  return { flags, count };
 }
 
 /**
