@@ -75,10 +75,13 @@ export interface TastePlan {
   expectedUsers: number;
 }
 
-export function tastePlan(ratings: number): TastePlan {
+/** `movies` overrides the catalogue size the model would pick (e.g. ml-25m's 62,000 at 25 M ratings). */
+export function tastePlan(ratings: number, movies?: number): TastePlan {
   if (!Number.isInteger(ratings) || ratings < 1) throw new RangeError(`ratings must be a positive integer, got ${ratings}`);
+  if (movies !== undefined && (!Number.isInteger(movies) || movies < 2))
+    throw new RangeError(`movies must be an integer ≥ 2, got ${movies}`);
   const m = TASTE_MODEL;
-  const movies = Math.min(m.maxMovies, Math.max(m.minMovies, Math.round(ratings / m.ratingsPerMovie)));
+  movies ??= Math.min(m.maxMovies, Math.max(m.minMovies, Math.round(ratings / m.ratingsPerMovie)));
   return { ratings, movies, expectedUsers: Math.max(1, Math.round(ratings / m.ratingsPerUser)) };
 }
 
@@ -111,18 +114,19 @@ export interface TasteDataset {
 export const TRUTH_FILE = 'taste.json';
 
 /**
- * Writes (or finds) `<root>/<GENERATOR>-<ratings>-s<seed>/` with movies.csv, ratings.csv (CRLF,
+ * Writes (or finds) `<root>/<GENERATOR>-<ratings>[-m<movies>]-s<seed>/` with movies.csv, ratings.csv (CRLF,
  * sorted by user then movie, like ml-latest) and taste.json. The folder appears atomically: files
  * are written into a temporary sibling that is renamed into place once complete.
  */
 export async function ensureTasteMovieLens(
   root: string,
   ratings: number,
-  options: { seed?: number; progress?: boolean } = {},
+  options: { seed?: number; progress?: boolean; movies?: number } = {},
 ): Promise<TasteDataset> {
   const seed = options.seed ?? 42;
-  const plan = tastePlan(ratings);
-  const dir = path.join(path.resolve(root), `${GENERATOR}-${ratings}-s${seed}`);
+  const plan = tastePlan(ratings, options.movies);
+  const size = options.movies === undefined ? `${ratings}` : `${ratings}-m${options.movies}`;
+  const dir = path.join(path.resolve(root), `${GENERATOR}-${size}-s${seed}`);
   if (existsSync(path.join(dir, 'ratings.csv')) && existsSync(path.join(dir, TRUTH_FILE))) {
     const truth = await readTasteTruth(dir);
     return { dir, ratings: truth.ratings, users: truth.users, movies: truth.movies, seed, reused: true, seconds: 0 };

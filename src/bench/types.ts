@@ -54,6 +54,8 @@ export interface Benchmark {
   description: string;
   /** Runs on `context.dataset` (not always ml-100k), so its default JSON file names the dataset. */
   onDataset?: boolean;
+  /** Left out of `bench all`: it runs for an hour or more, once per release, by name. */
+  once?: boolean;
   run(context: BenchContext): Promise<BenchOutcome>;
 }
 

@@ -17,7 +17,7 @@ const SAME = 'POST /api/recommend (same picks)';
 const FRESH = 'POST /api/recommend (distinct picks)';
 const DURING_FRESH = 'GET /healthz (while distinct picks load)';
 
-interface Load {
+export interface Load {
   title: string;
   method: 'GET' | 'POST';
   path: string;
@@ -26,7 +26,7 @@ interface Load {
   next?: number;
 }
 
-interface Measured {
+export interface Measured {
   reqPerSec: number;
   p50: number;
   p99: number;
@@ -35,7 +35,8 @@ interface Measured {
   requests: number;
 }
 
-async function run(url: string, load: Load, seconds: number): Promise<Measured> {
+/** One bounded autocannon load of HTTP_LOAD.connections connections against `url`. */
+export async function measureLoad(url: string, load: Load, seconds: number): Promise<Measured> {
   // A dev dependency: loaded only when this benchmark runs.
   const { default: autocannon } = await import('autocannon');
   const bodies = load.bodies;
@@ -126,10 +127,7 @@ async function builtDatasets(dataDir: string): Promise<DatasetName[]> {
 async function measureDataset(dataDir: string, dataset: DatasetName, seed: number): Promise<{ rows: BenchRow[]; info: unknown }> {
   const { url, child } = await startServer(dataDir, { REELREC_DATASET: dataset });
   try {
-    const page = (await (await fetch(`${url}/api/movies?limit=100`)).json()) as { items: Array<{ id: number }> };
-    const pool = page.items.map((m) => m.id);
-    const rng = createRng(seed);
-    const picksBody = () => JSON.stringify({ liked: Array.from({ length: HTTP_LOAD.picks }, () => pool[rng.int(pool.length)]), k: 10 });
+    const picksBody = await freshPicks(url, seed);
     const loads: Load[] = [
       { title: BARE, method: 'GET', path: '/healthz' },
       { title: SAME, method: 'POST', path: '/api/recommend', bodies: [picksBody()] },
@@ -139,18 +137,29 @@ async function measureDataset(dataDir: string, dataset: DatasetName, seed: numbe
     const rows: BenchRow[] = [];
     let bare = 0;
     for (const load of loads) {
-      await run(url, load, HTTP_LOAD.warmupSeconds);
-      const m = await run(url, load, HTTP_LOAD.seconds);
+      await measureLoad(url, load, HTTP_LOAD.warmupSeconds);
+      const m = await measureLoad(url, load, HTTP_LOAD.seconds);
       if (load.method === 'GET') bare = m.reqPerSec;
       rows.push(rowOf(`${dataset} · ${load.title}`, m, bare));
     }
     // /healthz while fresh picks keep ranking busy: with ranking inline it queues behind them.
-    const [during] = await Promise.all([run(url, loads[0] as Load, HTTP_LOAD.seconds), run(url, loads[2] as Load, HTTP_LOAD.seconds)]);
+    const [during] = await Promise.all([
+      measureLoad(url, loads[0] as Load, HTTP_LOAD.seconds),
+      measureLoad(url, loads[2] as Load, HTTP_LOAD.seconds),
+    ]);
     rows.push(rowOf(`${dataset} · ${DURING_FRESH}`, during, bare));
     return { rows, info };
   } finally {
     child.kill('SIGTERM');
   }
+}
+
+/** Request bodies of HTTP_LOAD.picks movies drawn from the 100 the page shows first (what people pick from). */
+export async function freshPicks(url: string, seed: number): Promise<() => string> {
+  const page = (await (await fetch(`${url}/api/movies?limit=100`)).json()) as { items: Array<{ id: number }> };
+  const pool = page.items.map((m) => m.id);
+  const rng = createRng(seed);
+  return () => JSON.stringify({ liked: Array.from({ length: HTTP_LOAD.picks }, () => pool[rng.int(pool.length)]), k: 10 });
 }
 
 function rowOf(model: string, m: Measured, bare: number): BenchRow {
