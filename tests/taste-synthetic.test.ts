@@ -78,3 +78,16 @@ describe('taste-synthetic MovieLens', () => {
     expect(median(lifts.map((l) => l.disliked))).toBeLessThan(0.6);
   });
 });
+
+describe('taste-synthetic at a chosen catalogue size (the full-build benchmark)', () => {
+  it('writes the movies asked for, in a folder of its own', async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'reelrec-taste-synthetic-'));
+    roots.push(root);
+    const made = await ensureTasteMovieLens(root, 5_000, { seed: 3, movies: 900, progress: false });
+    expect(path.basename(made.dir)).toBe('taste-v1-5000-m900-s3');
+    const data = await loadMovieLens(made.dir, { progress: false });
+    expect(data.catalogue.movies).toHaveLength(900);
+    expect(data.ratings.length).toBe(5_000);
+    await expect(ensureTasteMovieLens(root, 5_000, { movies: 1 })).rejects.toThrow(RangeError);
+  });
+});

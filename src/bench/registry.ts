@@ -25,3 +25,8 @@ export const BENCHMARKS: readonly Benchmark[] = [
   startupBenchmark,
   fullBuildBenchmark,
 ];
+
+/** What `reelrec bench NAME` runs: that benchmark, or for "all" every one not marked `once`. */
+export function selectBenchmarks(name: string): Benchmark[] {
+  return name === 'all' ? BENCHMARKS.filter((b) => !b.once) : BENCHMARKS.filter((b) => b.name === name);
+}

@@ -28,8 +28,8 @@ export const FULL_BUILD = {
   ml32m: { ratings: 32_000_204, movies: 87_585 },
 } as const;
 
-function sizeFromEnv(): { ratings: number; movies: number } {
-  const raw = process.env.REELREC_FULL_BUILD_SIZE;
+/** The catalogue to build: REELREC_FULL_BUILD_SIZE=ratings:movies, else ml-25m's size. */
+export function fullBuildSize(raw = process.env.REELREC_FULL_BUILD_SIZE): { ratings: number; movies: number } {
   if (!raw) return { ratings: FULL_BUILD.ratings, movies: FULL_BUILD.movies };
   const [ratings, movies] = raw.split(':').map((s) => Number(s.trim()));
   if (!Number.isInteger(ratings) || !Number.isInteger(movies) || (ratings as number) < 1000 || (movies as number) < 100) {
@@ -108,7 +108,7 @@ export const fullBuildBenchmark: Benchmark = {
   description: `a whole reelrec build of a synthetic ml-25m-size catalogue (${FULL_BUILD.ratings} ratings, ${FULL_BUILD.movies} movies), then fresh picks over HTTP`,
   once: true,
   async run({ seed }) {
-    const size = sizeFromEnv();
+    const size = fullBuildSize();
     const root = path.resolve(FULL_BUILD.root);
     await mkdir(root, { recursive: true });
     const dataset = await ensureTasteMovieLens(path.join(root, 'data'), size.ratings, { seed, movies: size.movies });

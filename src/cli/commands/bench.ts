@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { BENCHMARKS } from '../../bench/registry.js';
+import { BENCHMARKS, selectBenchmarks } from '../../bench/registry.js';
 import { runBenchmark } from '../../bench/run.js';
 import { ConfigError } from '../../errors.js';
 import { configFromFlags, movielensBase } from '../options.js';
@@ -14,7 +14,7 @@ export const benchCommand = new Command('bench')
   .option('--json <file>', 'where to write the JSON report (default: bench/results/<name>.json; only with one benchmark)')
   .option('--seed <n>', 'random seed (default: REELREC_SEED, else 42)')
   .action(async (name: string, flags: { data?: string; dataset?: string; json?: string; seed?: string }) => {
-    const selected = name === 'all' ? BENCHMARKS.filter((b) => !b.once) : BENCHMARKS.filter((b) => b.name === name);
+    const selected = selectBenchmarks(name);
     if (selected.length === 0) {
       throw new ConfigError(
         'bench',
