@@ -7,7 +7,7 @@ import { ReelrecError } from '../../errors.js';
 import { startServer, stopServer } from '../server-process.js';
 import { ensureTasteMovieLens } from '../taste-synthetic.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
-import { freshPicks, HTTP_LOAD, measureLoad } from './http.js';
+import { freshPicks, HTTP_LOAD, measureLoad, rowOf } from './http.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -134,16 +134,7 @@ export const fullBuildBenchmark: Benchmark = {
       };
       for (const load of [fresh, search]) {
         await measureLoad(url, load, HTTP_LOAD.warmupSeconds);
-        const m = await measureLoad(url, load, HTTP_LOAD.seconds);
-        serving.push({
-          model: load.title,
-          'req/s': m.reqPerSec,
-          'p50 ms': m.p50,
-          'p99 ms': m.p99,
-          requests: m.requests,
-          errors: m.errors,
-          non2xx: m.non2xx,
-        });
+        serving.push(rowOf(load.title, await measureLoad(url, load, HTTP_LOAD.seconds)));
       }
       serverRssMB = await peakRssOf(child.pid as number);
     } finally {

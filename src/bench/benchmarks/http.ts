@@ -162,8 +162,9 @@ export async function freshPicks(url: string, seed: number): Promise<() => strin
   return () => JSON.stringify({ liked: Array.from({ length: HTTP_LOAD.picks }, () => pool[rng.int(pool.length)]), k: 10 });
 }
 
-function rowOf(model: string, m: Measured, bare: number): BenchRow {
-  return {
+/** A load's row; with `bare` (the same server's /healthz req/s) also its share of it. */
+export function rowOf(model: string, m: Measured, bare?: number): BenchRow {
+  const row: BenchRow = {
     model,
     'req/s': m.reqPerSec,
     'p50 ms': m.p50,
@@ -171,8 +172,9 @@ function rowOf(model: string, m: Measured, bare: number): BenchRow {
     requests: m.requests,
     errors: m.errors,
     non2xx: m.non2xx,
-    'share of bare req/s': bare > 0 ? m.reqPerSec / bare : null,
   };
+  if (bare !== undefined) row['share of bare req/s'] = bare > 0 ? m.reqPerSec / bare : null;
+  return row;
 }
 
 /**
