@@ -38,7 +38,8 @@ export interface CandidateLimits {
 /**
  * Sized by the cold-start bench: at these limits the candidates still held every movie of the full
  * ranking's top 10 (recall 1.000 on ml-100k and ml-latest-small, 5 picks: ~400 candidates, at most
- * ~700), where twice as many (p50 659) cost 1.4× the CPU per fresh answer for nothing.
+ * ~700); the earlier limits, twice these (p50 659), and a 1,000-movie moment sample cost about
+ * 1.4× the CPU per fresh answer for nothing.
  */
 export const CANDIDATE_LIMITS: CandidateLimits = { popular: 100, perGenre: 15, itemItem: 100, prescore: 300, neighboursPerPick: 30 };
 
