@@ -6,7 +6,7 @@ import { initBackend } from '../src/recsys/ncf/backend.js';
 import { type NeuMFConfigInput, neumfConfig } from '../src/recsys/ncf/config.js';
 import { disposeWeights, snapshotWeights } from '../src/recsys/ncf/model.js';
 import { NeuMF, NO_ITEM } from '../src/recsys/ncf/neumf.js';
-import { epochShare, trainNeuMF } from '../src/recsys/ncf/train.js';
+import { trainNeuMF } from '../src/recsys/ncf/train.js';
 import { createRng } from '../src/recsys/random.js';
 import { makeTable, range } from './helpers/tables.js';
 
@@ -167,13 +167,6 @@ describe('trainNeuMF', () => {
       expect(epoch.samples).toBeLessThan(whole.history[0].samples * 0.5);
     }
     expect(lines.some((l) => /epochs train on 3\d\.\d % of the positives/.test(l))).toBe(true);
-  });
-
-  it('epochShare: the whole epoch under the cap or without one, the capped share above it', () => {
-    expect(epochShare(1000, 0)).toBe(1);
-    expect(epochShare(1000, 5000)).toBe(1);
-    expect(epochShare(1000, 1000)).toBe(1);
-    expect(epochShare(4000, 1000)).toBe(0.25);
   });
 
   it('follows the seed: another seed gives another loss history', async () => {

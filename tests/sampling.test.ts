@@ -90,6 +90,10 @@ describe('HardSampler', () => {
     // keep = 1 is the full sample itself: nothing extra is drawn.
     expect(Array.from(sampler.sample(9, 1).item)).toEqual(Array.from(full.item));
     expect(() => sampler.sample(9, 0)).toThrow(RangeError);
+    // keepFor: the share that fits a row cap; a full sample is 2,000 × 5 rows here.
+    expect(sampler.keepFor(0)).toBe(1);
+    expect(sampler.keepFor(10_000)).toBe(1);
+    expect(sampler.keepFor(2_500)).toBe(0.25);
   });
 
   it('honours the ratio parameter', () => {

@@ -57,13 +57,15 @@ export async function fineTuneWeights(
   const progress = options.progress ?? SILENT_PROGRESS;
   const started = performance.now();
   const sampler = mixOriginal > 0 ? new HardSampler(original, { negativesPerPositive: config.negatives }) : null;
+  // The mixed-in epoch is capped like a training epoch: on ml-25m a whole one is ~195 M rows.
+  const keep = sampler ? sampler.keepFor(config.epochRows) : 1;
   const runner = openEpochRunner(weights, config, chooseTrainer(config, tf.getBackend()));
   const losses: number[] = [];
   try {
     runner.startPhase(learningRate);
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const rng = createRng(seed * 104729 + epoch);
-      const data = withOriginal(rows, sampler, mixOriginal, seed + 1000 + epoch, rng);
+      const data = withOriginal(rows, sampler, keep, mixOriginal, seed + 1000 + epoch, rng);
       const loss = await runner.runEpoch(data, rng, 'neumf');
       runner.syncWeights();
       losses.push(loss);
@@ -76,15 +78,16 @@ export async function fineTuneWeights(
   return { rows: rows.length, epochs, learningRate, mixOriginal, seconds: (performance.now() - started) / 1000, losses };
 }
 
-/** The genre rows as training rows, plus a random `share` of a fresh hard-sampled epoch. */
+/** The genre rows as training rows, plus a random `share` of a fresh hard-sampled epoch (of `keep` of the positives). */
 function withOriginal(
   rows: InteractionRows,
   sampler: HardSampler | null,
+  keep: number,
   share: number,
   sampleSeed: number,
   rng: ReturnType<typeof createRng>,
 ): TrainingRows {
-  const extra = sampler ? sampler.sample(sampleSeed) : null;
+  const extra = sampler ? sampler.sample(sampleSeed, keep) : null;
   const take = extra ? Math.round(extra.length * share) : 0;
   const length = rows.length + take;
   const out = {

@@ -60,7 +60,7 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   const split = config.validationShare > 0 ? stratifiedSplit(train, { ratio: 1 - config.validationShare, seed: config.seed }) : null;
   const fitOn = split ? split.train : train;
   const sampler = new HardSampler(fitOn, { negativesPerPositive: config.negatives });
-  const keep = epochShare(sampler.positives * (1 + config.negatives), config.epochRows);
+  const keep = sampler.keepFor(config.epochRows);
   const log = hooks.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   if (keep < 1) {
     log(
@@ -151,9 +151,4 @@ async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number):
   }
   if (best) restoreWeights(weights, best.snapshot);
   return { history, bestEpoch: best?.epoch ?? epochOffset + history.length };
-}
-
-/** Share of the positives an epoch draws so it holds at most `epochRows` of `fullRows` (0 = no cap). */
-export function epochShare(fullRows: number, epochRows: number): number {
-  return epochRows > 0 && fullRows > epochRows ? epochRows / fullRows : 1;
 }

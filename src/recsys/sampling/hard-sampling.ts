@@ -83,6 +83,12 @@ export class HardSampler {
     return this.positiveCount;
   }
 
+  /** The `keep` share for which a sample holds at most `maxRows` rows (0 = no cap: 1). */
+  keepFor(maxRows: number): number {
+    const full = this.positiveCount * (1 + this.negativesPerPositive);
+    return maxRows > 0 && full > maxRows ? maxRows / full : 1;
+  }
+
   /**
    * One epoch's dataset. `keep` < 1 draws that share of the positives (seeded, each kept with
    * probability `keep`) and only their negatives, so an epoch of a very large table costs `keep` of
