@@ -33,7 +33,8 @@ export const NeuMFConfigSchema = z.object({
   /**
    * Most rows (positives with their negatives) one epoch trains on; 0 = all of them. Above it each
    * epoch draws that share of the positives afresh, so training time stops growing with the ratings:
-   * ml-25m samples ~180 M rows an epoch (~15 min on 2 cores), ml-1m (~8 M) and smaller stay whole.
+   * an ml-25m-size catalogue samples ~196 M rows an epoch (~25 min on 2 cores), ml-1m (~8 M) and
+   * smaller stay whole.
    * 20 M keeps the build's two NeuMF fits under ~50 min at the slowest throughput seen here (113 k
    * rows/s), inside the 90-minute ml-25m build target; 0 trains on everything.
    */
