@@ -7,7 +7,7 @@ import { ReelrecError } from '../../errors.js';
 import { startServer, stopServer } from '../server-process.js';
 import { ensureTasteMovieLens } from '../taste-synthetic.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
-import { freshPicks, HTTP_LOAD, measureLoad, rowOf } from './http.js';
+import { freshLoad, freshPicks, HTTP_LOAD, measureLoad, rowOf } from './http.js';
 
 const CLI = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
 
@@ -120,13 +120,7 @@ export const fullBuildBenchmark: Benchmark = {
     const serving: BenchRow[] = [];
     let serverRssMB: number | null = null;
     try {
-      const picks = await freshPicks(url, seed);
-      const fresh = {
-        title: 'POST /api/recommend (distinct picks)',
-        method: 'POST' as const,
-        path: '/api/recommend',
-        bodies: Array.from({ length: HTTP_LOAD.distinctBodies }, picks),
-      };
+      const fresh = freshLoad(await freshPicks(url, seed));
       const search = {
         title: 'GET /api/movies?q= (title search, a page of 24)',
         method: 'GET' as const,

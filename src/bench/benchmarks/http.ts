@@ -131,7 +131,7 @@ async function measureDataset(dataDir: string, dataset: DatasetName, seed: numbe
     const loads: Load[] = [
       { title: BARE, method: 'GET', path: '/healthz' },
       { title: SAME, method: 'POST', path: '/api/recommend', bodies: [picksBody()] },
-      { title: FRESH, method: 'POST', path: '/api/recommend', bodies: Array.from({ length: HTTP_LOAD.distinctBodies }, picksBody) },
+      freshLoad(picksBody),
     ];
     const info = (await (await fetch(`${url}/readyz`)).json()) as Record<string, unknown>;
     const rows: BenchRow[] = [];
@@ -160,6 +160,11 @@ export async function freshPicks(url: string, seed: number): Promise<() => strin
   const pool = page.items.map((m) => m.id);
   const rng = createRng(seed);
   return () => JSON.stringify({ liked: Array.from({ length: HTTP_LOAD.picks }, () => pool[rng.int(pool.length)]), k: 10 });
+}
+
+/** Distinct picks on every request (fresh answers), never repeating a body within a run. */
+export function freshLoad(picksBody: () => string): Load {
+  return { title: FRESH, method: 'POST', path: '/api/recommend', bodies: Array.from({ length: HTTP_LOAD.distinctBodies }, picksBody) };
 }
 
 /** A load's row; with `bare` (the same server's /healthz req/s) also its share of it. */
