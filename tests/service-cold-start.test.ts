@@ -66,6 +66,15 @@ describe('holdOutUsers', () => {
     expect(all.train.length).toBe(0);
   });
 
+  it('holds out at most `max` users, the first of the same seeded draw, and keeps the rest in train', () => {
+    const uncapped = holdOutUsers(table, 0.5, 3).heldOut;
+    const capped = holdOutUsers(table, 0.5, 3, undefined, 5);
+    expect(capped.heldOut).toHaveLength(5);
+    for (const u of capped.heldOut) expect(uncapped).toContain(u);
+    expect(usersOf(capped.train).size).toBe(nUsers - 5);
+    expect(holdOutUsers(table, 0.5, 3, undefined, 1000).heldOut).toEqual(uncapped);
+  });
+
   it('draws only from the `among` pool', () => {
     const among = range(0, 19)
       .filter((u) => u % 2 === 0)

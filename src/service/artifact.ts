@@ -20,7 +20,7 @@ import type { AnnNeighbours } from './neighbour-lists.js';
 import { assembleParts } from './parts.js';
 import { EASE_DEFAULTS } from './signals/ease.js';
 import { describeItemItem, fitSparseItemItem, type SparseItemItem } from './signals/sparse-item-item.js';
-import { type BlendTuning, tuneBlend } from './tune-blend.js';
+import { type BlendTuning, MAX_BLEND_VALIDATION_USERS, tuneBlend } from './tune-blend.js';
 import { KNOWN_USER_VALIDATION_SHARE, knownUserValidation, tuneKnownUser } from './tune-known-user.js';
 
 /**
@@ -103,7 +103,7 @@ export const MIN_VALIDATION_USERS = 20;
 export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ artifact: ServiceArtifact; tuning: BlendTuning }> {
   const started = performance.now();
   const { ratings, seed } = input;
-  const validation = holdOutUsers(ratings, VALIDATION_SHARE, seed + 1);
+  const validation = holdOutUsers(ratings, VALIDATION_SHARE, seed + 1, undefined, MAX_BLEND_VALIDATION_USERS);
   let tuning: BlendTuning = { blend: ML100K_BLEND, validation: [] };
   let knownUser: KnownUserManifest;
   let neumfSeconds = 0;

@@ -18,14 +18,20 @@ export interface UserSplit {
 }
 
 /**
- * Holds out `share` of the users (seeded); their ratings leave train entirely. With `among`, only
- * that pool is split and every user outside it is dropped from train too (the cold-start bench
- * passes the non-test users, so test users stay out of the tuning models).
+ * Holds out `share` of the users, at most `max` (seeded); their ratings leave train entirely. With
+ * `among`, only that pool is split and every user outside it is dropped from train too (the
+ * cold-start bench passes the non-test users, so test users stay out of the tuning models).
  */
-export function holdOutUsers(table: RatingsTable, share: number, seed: number, among?: readonly number[]): UserSplit {
+export function holdOutUsers(
+  table: RatingsTable,
+  share: number,
+  seed: number,
+  among?: readonly number[],
+  max = Number.POSITIVE_INFINITY,
+): UserSplit {
   const candidates = among ? [...among] : Array.from({ length: table.userIds.length }, (_, u) => u);
   createRng(seed).shuffle(candidates);
-  const heldOut = candidates.slice(0, Math.round(share * candidates.length)).sort((a, b) => a - b);
+  const heldOut = candidates.slice(0, Math.min(max, Math.round(share * candidates.length))).sort((a, b) => a - b);
   const out = new Uint8Array(table.userIds.length);
   for (const u of heldOut) out[u] = 1;
   if (among) {

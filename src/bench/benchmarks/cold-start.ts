@@ -23,7 +23,7 @@ import {
 } from '../../service/hybrid.js';
 import { annNeighbours } from '../../service/neighbour-lists.js';
 import { assembleParts } from '../../service/parts.js';
-import { tuneBlend } from '../../service/tune-blend.js';
+import { MAX_BLEND_VALIDATION_USERS, tuneBlend } from '../../service/tune-blend.js';
 import { buildTwoStageIndex } from '../../service/two-stage.js';
 import type { BenchBar, Benchmark, BenchRow } from '../types.js';
 import { type CandidateStageResult, measureCandidateStage, quantile } from './candidate-stage.js';
@@ -76,7 +76,7 @@ export const coldStartBenchmark: Benchmark = {
     const test = holdOutUsers(data.ratings, COLD_START.testShare, seed);
     const testSet = new Set(test.heldOut);
     const rest = Array.from({ length: data.ratings.userIds.length }, (_, u) => u).filter((u) => !testSet.has(u));
-    const validation = holdOutUsers(data.ratings, COLD_START.validationShare, seed + 1, rest);
+    const validation = holdOutUsers(data.ratings, COLD_START.validationShare, seed + 1, rest, MAX_BLEND_VALIDATION_USERS);
 
     const tuning = await fitParts(data.name, data.catalogue, validation.train, movies, seed, 'NeuMF without validation users');
     const tuned = tuneBlend(tuning.parts, data.ratings, validation.heldOut, SIGNAL_DEFAULTS, seed);
