@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { flatLayout, packWeights } from '../src/recsys/ncf/flat-layout.js';
 import type { Branch, NeuMFShape } from '../src/recsys/ncf/model.js';
 import { runEpochOnThread } from '../src/recsys/ncf/sparse-epoch.js';
+import { CHUNK_ROWS } from '../src/recsys/ncf/sparse-mlp.js';
 import {
   allocateEpochBuffers,
   allocateSparseBuffers,
@@ -66,47 +67,62 @@ const ROWS: Array<[number, number, number, number?]> = [
   [0, 1, 0],
 ];
 
+/** Every parameter's analytic gradient (from the thread's scratch) against central differences of the loss. */
+function expectFiniteDifferences(shape: NeuMFShape, rows: Array<[number, number, number, number?]>, branch: Branch): void {
+  const views = randomViews(shape, 1, rows.length, 11);
+  const epoch = epochOf(rows);
+  const l2 = 0.05;
+  lossAt(views, epoch, branch, l2);
+  const t = views.perThread[0];
+  const { layout } = views;
+  const rowWidth = shape.factors + layout.half;
+  const analytic = new Float64Array(layout.total);
+  for (let j = layout.denseStart; j < layout.total; j++) analytic[j] = t.denseGrad[j - layout.denseStart];
+  for (let s = 0; s < t.used[0]; s++) {
+    const u = t.userRows[s];
+    for (let f = 0; f < shape.factors; f++) analytic[layout.gmfUser + u * shape.factors + f] = t.userGrad[s * rowWidth + f];
+    for (let h = 0; h < layout.half; h++) analytic[layout.mlpUser + u * layout.half + h] = t.userGrad[s * rowWidth + shape.factors + h];
+  }
+  for (let s = 0; s < t.used[1]; s++) {
+    const i = t.itemRows[s];
+    for (let f = 0; f < shape.factors; f++) analytic[layout.gmfItem + i * shape.factors + f] = t.itemGrad[s * rowWidth + f];
+    for (let h = 0; h < layout.half; h++) analytic[layout.mlpItem + i * layout.half + h] = t.itemGrad[s * rowWidth + shape.factors + h];
+  }
+  const eps = 1e-3;
+  let checked = 0;
+  for (let p = 0; p < layout.total; p++) {
+    const saved = views.params[p];
+    views.params[p] = saved + eps;
+    const up = lossAt(views, epoch, branch, l2);
+    views.params[p] = saved - eps;
+    const down = lossAt(views, epoch, branch, l2);
+    views.params[p] = saved;
+    const numeric = (up - down) / (((saved + eps) as number) - (saved - eps));
+    expect(Math.abs(numeric - analytic[p]), `parameter ${p}: numeric ${numeric}, analytic ${analytic[p]}`).toBeLessThan(
+      2e-3 + 2e-2 * Math.abs(numeric),
+    );
+    if (analytic[p] !== 0) checked++;
+  }
+  expect(checked).toBeGreaterThan(10);
+}
+
 describe('sparse NeuMF step: backward pass', () => {
   for (const branch of ['neumf', 'gmf', 'mlp'] as const) {
     it(`matches finite differences of the loss on a tiny model (${branch}, with L2)`, () => {
-      const views = randomViews(TINY, 1, ROWS.length, 11);
-      const epoch = epochOf(ROWS);
-      const l2 = 0.05;
-      lossAt(views, epoch, branch, l2);
-      const t = views.perThread[0];
-      const { layout } = views;
-      const rowWidth = TINY.factors + layout.half;
-      // The analytic gradient of every parameter, from the thread's scratch.
-      const analytic = new Float64Array(layout.total);
-      for (let j = layout.denseStart; j < layout.total; j++) analytic[j] = t.denseGrad[j - layout.denseStart];
-      for (let s = 0; s < t.used[0]; s++) {
-        const u = t.userRows[s];
-        for (let f = 0; f < TINY.factors; f++) analytic[layout.gmfUser + u * TINY.factors + f] = t.userGrad[s * rowWidth + f];
-        for (let h = 0; h < layout.half; h++) analytic[layout.mlpUser + u * layout.half + h] = t.userGrad[s * rowWidth + TINY.factors + h];
-      }
-      for (let s = 0; s < t.used[1]; s++) {
-        const i = t.itemRows[s];
-        for (let f = 0; f < TINY.factors; f++) analytic[layout.gmfItem + i * TINY.factors + f] = t.itemGrad[s * rowWidth + f];
-        for (let h = 0; h < layout.half; h++) analytic[layout.mlpItem + i * layout.half + h] = t.itemGrad[s * rowWidth + TINY.factors + h];
-      }
-      const eps = 1e-3;
-      let checked = 0;
-      for (let p = 0; p < layout.total; p++) {
-        const saved = views.params[p];
-        views.params[p] = saved + eps;
-        const up = lossAt(views, epoch, branch, l2);
-        views.params[p] = saved - eps;
-        const down = lossAt(views, epoch, branch, l2);
-        views.params[p] = saved;
-        const numeric = (up - down) / (((saved + eps) as number) - (saved - eps));
-        expect(Math.abs(numeric - analytic[p]), `parameter ${p}: numeric ${numeric}, analytic ${analytic[p]}`).toBeLessThan(
-          2e-3 + 2e-2 * Math.abs(numeric),
-        );
-        if (analytic[p] !== 0) checked++;
-      }
-      expect(checked).toBeGreaterThan(10);
+      expectFiniteDifferences(TINY, ROWS, branch);
     });
   }
+
+  it('matches finite differences over several chunks of rows, an odd last one, and layers wider than a tile', () => {
+    const rng = createRng(21);
+    const rows: Array<[number, number, number, number?]> = Array.from({ length: 2 * CHUNK_ROWS + 23 }, () => [
+      rng.int(6),
+      rng.int(7),
+      rng.int(2),
+      rng.int(5),
+    ]);
+    expectFiniteDifferences({ users: 6, items: 7, factors: 3, layers: [10, 6, 5] }, rows, 'neumf');
+  });
 });
 
 /** One step on a batch of users 0–5 and items 0–7, on a catalogue of `users` × `items`; threads run in turn. */

@@ -1,5 +1,6 @@
 import { ReelrecError } from '../../errors.js';
 import type { Branch } from './model.js';
+import { CHUNK_ROWS, type DenseLayer, denseBackward, denseForward, type MlpScratch, mlpScratch } from './sparse-mlp.js';
 import type { EpochViews, SparseViews, ThreadViews } from './sparse-state.js';
 
 /**
@@ -16,45 +17,33 @@ import type { EpochViews, SparseViews, ThreadViews } from './sparse-state.js';
 /** tf.train.adam's defaults (epsilon is the float32 backends' epsilon), so both trainers agree. */
 export const ADAM = { beta1: 0.9, beta2: 0.999, epsilon: 1e-7 } as const;
 
-/** Per-thread activations of one (user, item) row, reused across rows. */
+/** One thread's working memory for computeSlice and applyUpdate, reused across batches. */
 export interface StepScratch {
-  gmf: Float32Array;
-  /** acts[0] is the concatenated MLP embedding; acts[l] the output of dense layer l (post-ReLU). */
-  acts: Float32Array[];
-  delta: Float32Array;
-  deltaBelow: Float32Array;
-  /** Indices of the non-zero entries of the layer gradient being propagated. */
-  active: Int32Array;
+  /** The MLP tower's activations and deltas for one chunk of rows. */
+  mlp: MlpScratch;
+  /** Per chunk row: its user's and item's gradient slots, and whether it weighs nothing. */
+  userSlots: Int32Array;
+  itemSlots: Int32Array;
+  skip: Uint8Array;
+  /** The slice's dense gradient, summed in doubles and copied to the shared one at the end. */
+  denseAcc: Float64Array;
   /** One embedding row's gradient summed over threads. */
   rowGrad: Float64Array;
   /** This thread's share of the dense gradient summed over threads. */
   denseSum: Float64Array;
-  /** Each MLP kernel transposed ([outputs × inputs]) for the forward pass; refreshed every batch. */
-  kernelsT: Float32Array[];
-}
-
-/** Kernels only change between batches, so one transpose per batch serves every row of it. */
-function transposeKernels(views: SparseViews, into: Float32Array[]): void {
-  const P = views.params;
-  views.layout.dense.forEach(({ kernel, inputs, outputs }, l) => {
-    const kT = into[l] as Float32Array;
-    for (let k = 0; k < inputs; k++) for (let o = 0; o < outputs; o++) kT[o * inputs + k] = P[kernel + k * outputs + o] as number;
-  });
 }
 
 export function stepScratch(views: SparseViews): StepScratch {
   const { layout } = views;
-  const widths = layout.shape.layers;
-  const widest = Math.max(...widths);
+  const denseLength = layout.total - layout.denseStart;
   return {
-    gmf: new Float32Array(layout.shape.factors),
-    acts: widths.map((w) => new Float32Array(w)),
-    delta: new Float32Array(widest),
-    deltaBelow: new Float32Array(widest),
-    active: new Int32Array(widest),
+    mlp: mlpScratch(layout.shape.layers),
+    userSlots: new Int32Array(CHUNK_ROWS),
+    itemSlots: new Int32Array(CHUNK_ROWS),
+    skip: new Uint8Array(CHUNK_ROWS),
+    denseAcc: new Float64Array(denseLength),
     rowGrad: new Float64Array(layout.shape.factors + layout.half),
-    denseSum: new Float64Array(layout.total - layout.denseStart),
-    kernelsT: layout.dense.map((d) => new Float32Array(d.inputs * d.outputs)),
+    denseSum: new Float64Array(denseLength),
   };
 }
 
@@ -103,7 +92,8 @@ function slotOf(slots: Int32Array, rows: Int32Array, used: Int32Array, which: 0 
 
 /**
  * Gradient of the batch loss (weighted BCE / nonzero, plus the L2 term of the looked-up
- * embeddings as in the tfjs trainer) over rows [lo, hi), into thread `thread`'s scratch.
+ * embeddings as in the tfjs trainer) over rows [lo, hi), into thread `thread`'s scratch, a chunk
+ * of rows at a time (the MLP tower as matrix products, see sparse-mlp.ts).
  * Returns the slice's share of the batch loss.
  */
 export function computeSlice(
@@ -117,27 +107,53 @@ export function computeSlice(
   l2: number,
   scratch: StepScratch,
 ): number {
-  const { layout, params: P } = views;
+  const { layout } = views;
   const t = views.perThread[thread] as ThreadViews;
+  resetThread(t, layout.shape.factors + layout.half);
+  scratch.denseAcc.fill(0);
+  const sums = { loss: 0, squares: 0 };
+  for (let start = lo; start < hi; start += CHUNK_ROWS) {
+    computeChunk(views, t, epoch, start, Math.min(CHUNK_ROWS, hi - start), batch, branch, l2, scratch, sums);
+  }
+  const G = t.denseGrad;
+  for (let j = 0; j < G.length; j++) G[j] = scratch.denseAcc[j] as number;
+  return sums.loss + (l2 / batch.size) * sums.squares;
+}
+
+function computeChunk(
+  views: SparseViews,
+  t: ThreadViews,
+  epoch: EpochViews,
+  first: number,
+  n: number,
+  batch: BatchRange,
+  branch: Branch,
+  l2: number,
+  scratch: StepScratch,
+  sums: { loss: number; squares: number },
+): void {
+  const { layout, params: P } = views;
   const F = layout.shape.factors;
   const half = layout.half;
   const rowWidth = F + half;
-  resetThread(t, rowWidth);
   const useGmf = branch !== 'mlp';
   const useMlp = branch !== 'gmf';
   const dense = layout.dense;
   const D = layout.denseStart;
-  const G = t.denseGrad;
-  const { gmf, acts, delta, deltaBelow, active, kernelsT } = scratch;
-  if (useMlp) transposeKernels(views, kernelsT);
-  const x = acts[0] as Float32Array;
+  const G = scratch.denseAcc;
+  const { acts, deltas } = scratch.mlp;
+  const { userSlots, itemSlots, skip } = scratch;
   const nLayers = dense.length;
-  const top = acts[nLayers] as Float32Array;
+  const x = acts[0] as Float64Array;
+  const width = 2 * half;
+  const top = acts[nLayers] as Float64Array;
+  const topDelta = deltas[nLayers] as Float64Array;
+  const topWidth = top.length / CHUNK_ROWS;
+  const ok = layout.outKernel + F;
   const reg = (2 * l2) / batch.size;
   const scale = batch.nonzero > 0 ? 1 / batch.nonzero : 0;
-  let loss = 0;
-  let squares = 0;
-  for (let r = lo; r < hi; r++) {
+  for (let q = 0; q < n; q++) {
+    const r = first + q;
     const u = epoch.user[r] as number;
     const i = epoch.item[r] as number;
     if (!(u < layout.shape.users && i < layout.shape.items)) {
@@ -146,119 +162,91 @@ export function computeSlice(
         `training row ${r}: user ${u} / item ${i} outside the model (${layout.shape.users} users, ${layout.shape.items} items)`,
       );
     }
-    const su = slotOf(t.userSlot, t.userRows, t.used, 0, u);
-    const si = slotOf(t.itemSlot, t.itemRows, t.used, 1, i);
-    const weight = epoch.kindWeight[epoch.kind[r] as number] as number;
+    userSlots[q] = slotOf(t.userSlot, t.userRows, t.used, 0, u);
+    itemSlots[q] = slotOf(t.itemSlot, t.itemRows, t.used, 1, i);
     // A row that weighs nothing adds nothing to loss or gradient; its rows still count as looked up.
-    if (weight === 0 && l2 === 0) continue;
-    let z = P[layout.outBias] as number;
-    const gu = layout.gmfUser + u * F;
-    const gi = layout.gmfItem + i * F;
-    if (useGmf) {
-      for (let f = 0; f < F; f++) {
-        const g = (P[gu + f] as number) * (P[gi + f] as number);
-        gmf[f] = g;
-        z += g * (P[layout.outKernel + f] as number);
-      }
-    }
+    skip[q] = (epoch.kindWeight[epoch.kind[r] as number] as number) === 0 && l2 === 0 ? 1 : 0;
+    if (!useMlp) continue;
     const mu = layout.mlpUser + u * half;
     const mi = layout.mlpItem + i * half;
-    if (useMlp) {
-      for (let h = 0; h < half; h++) {
-        x[h] = P[mu + h] as number;
-        x[half + h] = P[mi + h] as number;
-      }
-      for (let l = 0; l < nLayers; l++) {
-        const { bias, inputs, outputs } = dense[l] as FlatLayoutDense;
-        const a = acts[l] as Float32Array;
-        const out = acts[l + 1] as Float32Array;
-        const kT = kernelsT[l] as Float32Array;
-        // Dot products over contiguous rows of the transposed kernel, summed in a register.
-        for (let o = 0; o < outputs; o++) {
-          let z = P[bias + o] as number;
-          const row = o * inputs;
-          for (let k = 0; k < inputs; k++) z += (a[k] as number) * (kT[row + k] as number);
-          out[o] = Math.max(z, 0);
-        }
-      }
-      const ok = layout.outKernel + F;
-      for (let o = 0; o < top.length; o++) z += (top[o] as number) * (P[ok + o] as number);
+    for (let h = 0; h < half; h++) {
+      x[q * width + h] = P[mu + h] as number;
+      x[q * width + half + h] = P[mi + h] as number;
     }
+  }
+  if (useMlp)
+    for (let l = 0; l < nLayers; l++) denseForward(P, dense[l] as DenseLayer, acts[l] as Float64Array, acts[l + 1] as Float64Array, n);
+  const ug = t.userGrad;
+  const ig = t.itemGrad;
+  for (let q = 0; q < n; q++) {
+    if (skip[q] === 1) {
+      if (useMlp) topDelta.fill(0, q * topWidth, (q + 1) * topWidth);
+      continue;
+    }
+    const r = first + q;
+    const u = epoch.user[r] as number;
+    const i = epoch.item[r] as number;
+    const weight = epoch.kindWeight[epoch.kind[r] as number] as number;
+    const gu = layout.gmfUser + u * F;
+    const gi = layout.gmfItem + i * F;
+    let z = P[layout.outBias] as number;
+    if (useGmf) for (let f = 0; f < F; f++) z += (P[gu + f] as number) * (P[gi + f] as number) * (P[layout.outKernel + f] as number);
+    if (useMlp) for (let o = 0; o < topWidth; o++) z += (top[q * topWidth + o] as number) * (P[ok + o] as number);
     const y = epoch.label[r] as number;
     // Stable BCE with logits: max(z, 0) − z·y + log(1 + e^−|z|).
-    loss += weight * scale * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
+    sums.loss += weight * scale * (Math.max(z, 0) - z * y + Math.log1p(Math.exp(-Math.abs(z))));
     const dz = weight * scale * (1 / (1 + Math.exp(-z)) - y);
-    const ug = t.userGrad;
-    const ig = t.itemGrad;
-    const uBase = su * rowWidth;
-    const iBase = si * rowWidth;
+    const uBase = (userSlots[q] as number) * rowWidth;
+    const iBase = (itemSlots[q] as number) * rowWidth;
     G[layout.outBias - D] = (G[layout.outBias - D] as number) + dz;
     if (useGmf) {
       for (let f = 0; f < F; f++) {
         const k = layout.outKernel + f;
-        G[k - D] = (G[k - D] as number) + dz * (gmf[f] as number);
-        const dg = dz * (P[k] as number);
         const pu = P[gu + f] as number;
         const pi = P[gi + f] as number;
+        G[k - D] = (G[k - D] as number) + dz * pu * pi;
+        const dg = dz * (P[k] as number);
         ug[uBase + f] = (ug[uBase + f] as number) + dg * pi + reg * pu;
         ig[iBase + f] = (ig[iBase + f] as number) + dg * pu + reg * pi;
-        squares += pu * pu + pi * pi;
+        sums.squares += pu * pu + pi * pi;
       }
     }
     if (useMlp) {
-      const ok = layout.outKernel + F;
-      for (let o = 0; o < top.length; o++) {
-        G[ok + o - D] = (G[ok + o - D] as number) + dz * (top[o] as number);
-        delta[o] = (top[o] as number) > 0 ? dz * (P[ok + o] as number) : 0;
-      }
-      let d = delta;
-      let below = deltaBelow;
-      for (let l = nLayers - 1; l >= 0; l--) {
-        const { kernel, bias, inputs, outputs } = dense[l] as FlatLayoutDense;
-        const a = acts[l] as Float32Array;
-        // Outputs the ReLU switched off pass no gradient: only the active ones are walked below.
-        let nActive = 0;
-        for (let o = 0; o < outputs; o++) {
-          const dob = d[o] as number;
-          if (dob === 0) continue;
-          active[nActive++] = o;
-          G[bias + o - D] = (G[bias + o - D] as number) + dob;
-        }
-        // The layer's input is a ReLU output except for the embeddings (l = 0), which pass the gradient through.
-        for (let k = 0; k < inputs; k++) {
-          const ak = a[k] as number;
-          if (l > 0 && ak <= 0) {
-            below[k] = 0;
-            continue;
-          }
-          const row = kernel + k * outputs;
-          const gradRow = row - D;
-          let s = 0;
-          for (let j = 0; j < nActive; j++) {
-            const o = active[j] as number;
-            const dob = d[o] as number;
-            s += dob * (P[row + o] as number);
-            G[gradRow + o] = (G[gradRow + o] as number) + ak * dob;
-          }
-          below[k] = s;
-        }
-        const swap = d;
-        d = below;
-        below = swap;
-      }
-      for (let h = 0; h < half; h++) {
-        const pu = x[h] as number;
-        const pi = x[half + h] as number;
-        ug[uBase + F + h] = (ug[uBase + F + h] as number) + (d[h] as number) + reg * pu;
-        ig[iBase + F + h] = (ig[iBase + F + h] as number) + (d[half + h] as number) + reg * pi;
-        squares += pu * pu + pi * pi;
+      for (let o = 0; o < topWidth; o++) {
+        const a = top[q * topWidth + o] as number;
+        G[ok + o - D] = (G[ok + o - D] as number) + dz * a;
+        topDelta[q * topWidth + o] = a > 0 ? dz * (P[ok + o] as number) : 0;
       }
     }
   }
-  return loss + (l2 / batch.size) * squares;
+  if (!useMlp) return;
+  for (let l = nLayers - 1; l >= 0; l--) {
+    denseBackward(
+      P,
+      dense[l] as DenseLayer,
+      acts[l] as Float64Array,
+      deltas[l + 1] as Float64Array,
+      deltas[l] as Float64Array,
+      l > 0,
+      n,
+      G,
+      D,
+    );
+  }
+  const dx = deltas[0] as Float64Array;
+  for (let q = 0; q < n; q++) {
+    if (skip[q] === 1) continue;
+    const uBase = (userSlots[q] as number) * rowWidth + F;
+    const iBase = (itemSlots[q] as number) * rowWidth + F;
+    for (let h = 0; h < half; h++) {
+      const pu = x[q * width + h] as number;
+      const pi = x[q * width + half + h] as number;
+      ug[uBase + h] = (ug[uBase + h] as number) + (dx[q * width + h] as number) + reg * pu;
+      ig[iBase + h] = (ig[iBase + h] as number) + (dx[q * width + half + h] as number) + reg * pi;
+      sums.squares += pu * pu + pi * pi;
+    }
+  }
 }
-
-type FlatLayoutDense = SparseViews['layout']['dense'][number];
 
 /** Rows whose parameters and moments one applyUpdate advanced, per embedding table. */
 export interface UpdateCounts {
