@@ -4,7 +4,9 @@
  * gradient array and every dot product one chain of dependent adds; over a chunk, 2 rows × 4
  * columns of independent sums stay in registers, and each gradient cell is stored once per chunk.
  * Matrices are row-major Float64Arrays of `rows × width`; kernels are read where they live in the
- * flat parameters (`[inputs × outputs]` at `kernel`, see flat-layout.ts).
+ * flat parameters (`[inputs × outputs]` at `kernel`, see flat-layout.ts). The three tiled loops
+ * look alike but multiply different operands (A·W, Aᵀ·D, D·Wᵀ); they stay three specialised
+ * loops, not one strided kernel, so each walks its operands with fixed strides and element types.
  */
 
 /** Rows per chunk: a chunk's activations and deltas (2 × 64 × 112 doubles by default) stay in cache. */
