@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReelrecError } from '../src/errors.js';
 import type { RatingsTable } from '../src/recsys/data/types.js';
 import { loadServiceArtifact, SERVICE_FORMAT, SERVICE_VERSION, saveServiceArtifact } from '../src/service/artifact.js';
+import { serviceFromPieces } from '../src/service/parts.js';
 import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
 
 let bundle: TestServiceBundle;
@@ -50,6 +51,8 @@ describe('service artefact', () => {
     expect(Array.from(loaded.itemItem.weights)).toEqual(Array.from(original.itemItem.weights));
     expect(Array.from(loaded.neighbours.offsets)).toEqual(Array.from(original.neighbours.offsets));
     expect(Array.from(loaded.neighbours.targets)).toEqual(Array.from(original.neighbours.targets));
+    expect(Array.from(loaded.perPick)).toEqual(Array.from(original.perPick));
+    expect(loaded.perPick.length).toBe(loaded.manifest.foldIn.nItems * loaded.manifest.foldIn.width);
     expect(loaded.neighbours.offsets).toBeInstanceOf(Uint32Array);
     expect(loaded.neighbours.targets).toBeInstanceOf(Uint32Array);
     expect(loaded.blend).toEqual(original.blend);
@@ -76,7 +79,7 @@ describe('service artefact', () => {
   it('leaves no .tmp- folder behind, also when overwriting', async () => {
     const { parent, dir } = await savedCopy();
     expect(await readdir(parent)).toEqual(['service']);
-    expect((await readdir(dir)).sort()).toEqual(['item-item.csr', 'neighbours.csr', 'service.json']);
+    expect((await readdir(dir)).sort()).toEqual(['fold-in-picks.f32', 'item-item.csr', 'neighbours.csr', 'service.json']);
     await saveServiceArtifact(dir, bundle.artifact);
     expect(await readdir(parent)).toEqual(['service']);
     const { offsets, targets, weights } = bundle.artifact.itemItem;
@@ -132,6 +135,36 @@ describe('service artefact', () => {
     expect(short.message).toContain(file);
     await rm(file);
     expect((await loadError(dir)).message).toContain(file);
+  });
+
+  it('a flipped, truncated or missing fold-in-picks.f32 → service_file naming the file', async () => {
+    const { dir } = await savedCopy();
+    const file = path.join(dir, 'fold-in-picks.f32');
+    const bytes = await readFile(file);
+    const flipped = Buffer.from(bytes);
+    flipped[5] = (flipped[5] as number) ^ 0x01;
+    await writeFile(file, flipped);
+    const changed = await loadError(dir);
+    expect(changed.code).toBe('service_file');
+    expect(changed.message).toContain(file);
+    await writeFile(file, bytes.subarray(0, bytes.length - 2));
+    expect((await loadError(dir)).message).toContain(file);
+    await rm(file);
+    expect((await loadError(dir)).message).toContain(file);
+  });
+
+  it('fold-in vectors made for another NeuMF → service_mismatch, not a silently wrong answer', async () => {
+    const { data, neumf, artifact, parts } = bundle;
+    const other = { ...artifact, manifest: { ...artifact.manifest, foldIn: { ...artifact.manifest.foldIn, neumfSha256: '0'.repeat(64) } } };
+    let caught: unknown;
+    try {
+      await serviceFromPieces({ data, neumf, movies: parts.movies, artifact: other, embedder: 'hashing test' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ReelrecError);
+    expect((caught as ReelrecError).code).toBe('service_mismatch');
+    expect((caught as ReelrecError).message).toContain('reelrec build');
   });
 
   it('an artefact from an older reelrec (version 2, no neighbour lists) → service_file saying to rebuild', async () => {

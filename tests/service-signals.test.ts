@@ -7,14 +7,14 @@ import { type BlendWeights, parseBlendWeights, weightsFor } from '../src/service
 import { blend, SIGNALS, type SignalName, type SignalWeights, standardize } from '../src/service/hybrid.js';
 import { easeScores, fitEase, invertSpd } from '../src/service/signals/ease.js';
 import {
-  FOLD_IN_DEFAULTS,
   type FoldInModel,
-  foldInModel,
   foldInScores,
   foldInUser,
+  frozenFoldIn,
   scoreItemsWithUserVector,
   scoreWithUserVector,
 } from '../src/service/signals/fold-in.js';
+import { FOLD_IN_DEFAULTS, fitFoldInUser, foldInModel } from '../src/service/signals/fold-in-fit.js';
 import { tuneWeights } from '../src/service/tune-blend.js';
 import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
 import { makeTable } from './helpers/tables.js';
@@ -255,48 +255,73 @@ describe('NeuMF fold-in', () => {
     const trained = new Uint8Array(nUsers);
     trained[3] = 1;
     trained[7] = 1;
-    const two = foldInModel(bundle.neumf.weightValues().shape, values, trained);
+    const two = frozenFoldIn(bundle.neumf.weightValues().shape, values, trained);
     for (let h = 0; h < half; h++) expect(two.initMlp[h]).toBeCloseTo((values[2][3 * half + h] + values[2][7 * half + h]) / 2, 6);
   });
 
   it('empty picks give the mean-user scores', () => {
     const out = new Float32Array(bundle.parts.nItems);
-    foldInScores(model, [], [], out);
+    foldInScores(model, [], out);
     const expected = new Float32Array(bundle.parts.nItems);
     scoreWithUserVector(model, model.initGmf, model.initMlp, expected);
     expect(Array.from(out)).toEqual(Array.from(expected));
   });
 
-  it('fitting raises the liked movies and lowers the disliked ones, deterministically', () => {
+  it('the joint fit raises the liked movies and lowers the disliked ones, deterministically', () => {
     const n = bundle.parts.nItems;
     // Horror picks, Romance dislikes (ids 5, 11, 17 are Romance-first in the fixture).
     const liked = ids([4, 10, 16]);
     const disliked = ids([5, 11, 17]);
     const start = new Float32Array(n);
-    foldInScores(model, liked, disliked, start, { ...FOLD_IN_DEFAULTS, steps: 0 });
+    scoreWithUserVector(model, model.initGmf, model.initMlp, start);
+    const user = fitFoldInUser(model, liked, disliked);
     const fitted = new Float32Array(n);
-    foldInScores(model, liked, disliked, fitted);
+    scoreWithUserVector(model, user.gmf, user.mlp, fitted);
     expect(mean(fitted, liked)).toBeGreaterThan(mean(start, liked) + 0.5);
     expect(mean(fitted, disliked)).toBeLessThan(mean(start, disliked) - 0.5);
     // Liked movies end above the disliked ones.
     expect(Math.min(...liked.map((i) => fitted[i]))).toBeGreaterThan(Math.max(...disliked.map((i) => fitted[i])));
-
-    const again = new Float32Array(n);
-    foldInScores(model, liked, disliked, again);
-    expect(Array.from(again)).toEqual(Array.from(fitted));
-    // The input is not modified and the model is unchanged by a fit.
+    const again = fitFoldInUser(model, liked, disliked);
+    expect(Array.from(again.gmf)).toEqual(Array.from(user.gmf));
+    expect(Array.from(again.mlp)).toEqual(Array.from(user.mlp));
     expect(liked).toEqual(ids([4, 10, 16]));
-    const empty = new Float32Array(n);
-    foldInScores(model, [], [], empty);
-    expect(Array.from(empty)).toEqual(Array.from(start));
+  });
+
+  it('a person’s vector is the mean of their picks’ one-pick fits', () => {
+    const liked = ids([4, 10, 16]);
+    const singles = liked.map((i) => fitFoldInUser(model, [i], []));
+    const user = foldInUser(model, liked);
+    for (let f = 0; f < factors; f++) expect(user.gmf[f]).toBeCloseTo(singles.reduce((s, u) => s + u.gmf[f], 0) / 3, 6);
+    for (let h = 0; h < half; h++) expect(user.mlp[h]).toBeCloseTo(singles.reduce((s, u) => s + u.mlp[h], 0) / 3, 6);
+    // One pick is exactly that movie's fit, and the stored row is what fitFoldInUser gives.
+    const one = foldInUser(model, [liked[1] as number]);
+    expect(Array.from(one.gmf)).toEqual(Array.from((singles[1] as { gmf: Float32Array }).gmf));
+    // The Horror picks lift the fixture's other Horror movies above the mean user's view of them.
+    const n = bundle.parts.nItems;
+    const start = new Float32Array(n);
+    const scored = new Float32Array(n);
+    scoreWithUserVector(model, model.initGmf, model.initMlp, start);
+    foldInScores(model, liked, scored);
+    expect(mean(scored, liked)).toBeGreaterThan(mean(start, liked) + 0.5);
+  });
+
+  it('uses one-pick vectors it is given, and rejects ones of the wrong size', () => {
+    const { shape } = bundle.neumf.weightValues();
+    const width = factors + half;
+    const given = Float32Array.from({ length: shape.items * width }, (_, k) => (k % 7) / 10);
+    const reused = foldInModel(shape, values, { perPick: given });
+    expect(reused.perPick).toBe(given);
+    expect(Array.from(foldInUser(reused, [2]).gmf)).toEqual(Array.from(given.slice(2 * width, 2 * width + factors)));
+    expectCode(() => foldInModel(shape, values, { perPick: given.subarray(1) }), 'fold_in_shape');
   });
 
   it('with steps 0 the picks do not matter', () => {
     const n = bundle.parts.nItems;
+    const still = foldInModel(bundle.neumf.weightValues().shape, values, { options: { ...FOLD_IN_DEFAULTS, steps: 0 } });
     const a = new Float32Array(n);
     const b = new Float32Array(n);
-    foldInScores(model, ids([4, 10]), [], a, { ...FOLD_IN_DEFAULTS, steps: 0 });
-    foldInScores(model, [], [], b);
+    foldInScores(still, ids([4, 10]), a);
+    foldInScores(still, [], b);
     expect(Array.from(a)).toEqual(Array.from(b));
   });
 });
@@ -351,7 +376,7 @@ describe('fold-in on a deeper random NeuMF', () => {
   it('scores listed movies exactly as the whole-catalogue pass does', () => {
     // The per-item path skips the inputs ReLU zeroed; the catalogue path sums every input. The same
     // products in the same order must give the same bits, or two-stage answers would drift.
-    const { gmf, mlp } = foldInUser(model, [1, 4], [6]);
+    const { gmf, mlp } = fitFoldInUser(model, [1, 4], [6]);
     const all = new Float32Array(shape.items);
     scoreWithUserVector(model, gmf, mlp, all);
     const items = Uint32Array.of(10, 0, 3, 7, 3);
@@ -399,7 +424,8 @@ describe('fold-in on a deeper random NeuMF', () => {
     const predicted = Float64Array.from({ length: n }, (_, j) => jacobian.reduce((s, col, p) => s - lr * Math.sign(grad[p]) * col[j], 0));
 
     const stepped = new Float32Array(n);
-    foldInScores(model, liked, disliked, stepped, { steps: 1, learningRate: lr, negatives: 0, l2: 0 });
+    const one = fitFoldInUser(model, liked, disliked, { steps: 1, learningRate: lr, negatives: 0, l2: 0 });
+    scoreWithUserVector(model, one.gmf, one.mlp, stepped);
     let scale = 0;
     let error = 0;
     for (let j = 0; j < n; j++) {
@@ -412,7 +438,8 @@ describe('fold-in on a deeper random NeuMF', () => {
     // And many steps lower the loss itself.
     const loss = (scores: Float32Array) => rows.reduce((s, [i, y]) => s + Math.log1p(Math.exp(y === 1 ? -scores[i] : scores[i])), 0);
     const fitted = new Float32Array(n);
-    foldInScores(model, liked, disliked, fitted, { steps: 30, learningRate: 0.05, negatives: 0, l2: 0 });
+    const many = fitFoldInUser(model, liked, disliked, { steps: 30, learningRate: 0.05, negatives: 0, l2: 0 });
+    scoreWithUserVector(model, many.gmf, many.mlp, fitted);
     expect(loss(stepped)).toBeLessThan(loss(base));
     expect(loss(fitted)).toBeLessThan(loss(stepped));
   });

@@ -17,6 +17,7 @@ import {
   buildServiceArtifact,
   collaborativeVectors,
   describeNeighbours,
+  type ServiceArtifact,
   saveServiceArtifact,
 } from '../service/index.js';
 import { openStore, saveCatalogue, upsertGenres, upsertUsers } from '../store/index.js';
@@ -160,25 +161,27 @@ export async function runBuild(config: Config, options: BuildOptions): Promise<B
     // The served model is the genre-tuned one, so its factors are the collaborative vectors.
     step(8, 'item neighbours: text and collaborative vectors into LanceDB, ANN index, recall against exact search');
     const neighboursUri = itemVectorsUri(config, data.name);
+    let artifact: ServiceArtifact;
     let neighbours: AnnNeighbours;
     try {
       neighbours = await annNeighbours(neighboursUri, { vectors: embeddings.vectors, dim }, collaborativeVectors(tuned));
+      log(describeNeighbours(neighbours));
+      files.push(neighboursUri);
+
+      step(9, 'recommendation service: blend weights tuned on validation users, item-item model (EASE), fold-in vectors');
+      ({ artifact } = await buildServiceArtifact({
+        name: data.name,
+        catalogue: data.catalogue,
+        ratings: data.ratings,
+        movies: { vectors: embeddings.vectors, dim },
+        neighbours,
+        served: tuned,
+        seed: config.seed,
+        log,
+      }));
     } finally {
       tuned.dispose();
     }
-    log(describeNeighbours(neighbours));
-    files.push(neighboursUri);
-
-    step(9, 'recommendation service: blend weights tuned on validation users, item-item model (EASE)');
-    const { artifact } = await buildServiceArtifact({
-      name: data.name,
-      catalogue: data.catalogue,
-      ratings: data.ratings,
-      movies: { vectors: embeddings.vectors, dim },
-      neighbours,
-      seed: config.seed,
-      log,
-    });
     const servicePath = serviceDir(config, data.name);
     await saveServiceArtifact(servicePath, artifact);
     files.push(servicePath);

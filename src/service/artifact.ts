@@ -12,12 +12,13 @@ import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { type BlendWeights, ML100K_BLEND, parseBlendWeights } from './blend-weights.js';
 import type { NeighbourLists } from './candidates.js';
 import { holdOutUsers, type UserSplit } from './cold-start.js';
+import { FOLD_IN_FILE, FoldInManifestSchema, fitServedPerPick, perPickOf } from './fold-in-artifact.js';
 import { SIGNAL_DEFAULTS } from './hybrid.js';
 import { type KnownUserWeights, parseKnownUserWeights } from './known-user.js';
 import { type KnownUserManifest, KnownUserManifestSchema, untunedKnownUser } from './known-user-artifact.js';
 import { NEIGHBOURS_FILE, NeighbourManifestSchema, neighbourListsOf, neighbourManifest } from './neighbour-artifact.js';
 import type { AnnNeighbours } from './neighbour-lists.js';
-import { assembleParts } from './parts.js';
+import { assembleParts, trainedUsers } from './parts.js';
 import { EASE_DEFAULTS } from './signals/ease.js';
 import { describeItemItem, fitSparseItemItem, type SparseItemItem } from './signals/sparse-item-item.js';
 import { type BlendTuning, MAX_BLEND_VALIDATION_USERS, tuneBlend } from './tune-blend.js';
@@ -33,8 +34,9 @@ export const SERVICE_FORMAT = 'reelrec-service';
 /**
  * 2: item-item is sparse (CSR: offsets u32, targets u32, weights f32 in one file) and covers every rated movie.
  * 3: adds neighbours.csr, each movie's ANN nearest by text and collaborative vectors (issue 12).
+ * 4: adds fold-in-picks.f32, each movie's one-pick fold-in vector for the served NeuMF.
  */
-export const SERVICE_VERSION = 3;
+export const SERVICE_VERSION = 4;
 const MANIFEST = 'service.json';
 const ITEM_ITEM = 'item-item.csr';
 export const VALIDATION_SHARE = 0.1;
@@ -62,6 +64,7 @@ const ManifestSchema = z.object({
     sha256: z.string(),
   }),
   neighbours: NeighbourManifestSchema,
+  foldIn: FoldInManifestSchema,
   blend: z.unknown(),
   tuning: z.object({
     validationUsers: z.number().int(),
@@ -76,6 +79,8 @@ export type ServiceManifest = z.infer<typeof ManifestSchema>;
 export interface ServiceArtifact {
   itemItem: SparseItemItem;
   neighbours: NeighbourLists;
+  /** Every movie's one-pick fold-in vector for the served NeuMF (`fold-in-artifact.ts`). */
+  perPick: Float32Array;
   blend: BlendWeights;
   knownUser: KnownUserWeights;
   manifest: ServiceManifest;
@@ -88,6 +93,8 @@ export interface BuildServiceInput {
   movies: MovieEmbeddings;
   /** The served NeuMF's nearest-movie lists from LanceDB (`annNeighbours`), made by the build beforehand. */
   neighbours: AnnNeighbours;
+  /** The NeuMF the service will serve (the build's genre-tuned one): its fold-in vectors are made here. */
+  served: NeuMF;
   seed: number;
   /** NeuMF settings of the tuning model; the build's defaults unless a test wants a small one. */
   neumf?: NeuMFConfigInput;
@@ -123,6 +130,8 @@ export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ 
   const { lists } = input.neighbours;
   if (lists.offsets.length - 1 !== itemItem.nItems)
     throw new ReelrecError('service_input', `neighbour lists have ${lists.offsets.length - 1} rows for ${itemItem.nItems} movies`);
+  const foldIn = fitServedPerPick(input.served, ratings, trainedUsers);
+  input.log?.(`fold-in: one-pick vectors for ${foldIn.manifest.nItems} movies (${foldIn.manifest.seconds.toFixed(1)} s)`);
   const manifest: ServiceManifest = {
     format: SERVICE_FORMAT,
     version: SERVICE_VERSION,
@@ -130,12 +139,16 @@ export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ 
     dataset: { name: input.name, fingerprint: datasetFingerprint(ratings) },
     itemItem: { nItems: itemItem.nItems, nonZeros: itemItem.targets.length, info: itemItem.info, file: ITEM_ITEM, sha256: sha256(csr) },
     neighbours: neighbourManifest(input.neighbours, sha256(concatBytes([lists.offsets, lists.targets]))),
+    foldIn: { ...foldIn.manifest, sha256: sha256(concatBytes([foldIn.perPick])) },
     blend: tuning.blend,
     tuning: { validationUsers: tuning.validation.length > 0 ? validation.heldOut.length : 0, validation: tuning.validation, neumfSeconds },
     knownUser,
     seconds: (performance.now() - started) / 1000,
   };
-  return { artifact: { itemItem, neighbours: lists, blend: tuning.blend, knownUser: knownUser.weights, manifest }, tuning };
+  return {
+    artifact: { itemItem, neighbours: lists, perPick: foldIn.perPick, blend: tuning.blend, knownUser: knownUser.weights, manifest },
+    tuning,
+  };
 }
 
 /**
@@ -202,6 +215,7 @@ export async function saveServiceArtifact(dir: string, artifact: ServiceArtifact
   // The folder is private until the rename below, so plain writes are safe here.
   await writeFile(path.join(work, ITEM_ITEM), csrBytes(artifact.itemItem));
   await writeFile(path.join(work, NEIGHBOURS_FILE), concatBytes([artifact.neighbours.offsets, artifact.neighbours.targets]));
+  await writeFile(path.join(work, FOLD_IN_FILE), concatBytes([artifact.perPick]));
   await writeFile(path.join(work, MANIFEST), `${JSON.stringify(artifact.manifest, null, 2)}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(work, dir);
@@ -267,9 +281,15 @@ export async function loadServiceArtifact(dir: string, ratings: RatingsTable): P
   if (sha256(neighbourBytes) !== manifest.neighbours.sha256) {
     throw new ReelrecError('service_file', `${neighboursFile}: checksum does not match ${MANIFEST}`);
   }
+  const foldInFile = path.join(dir, manifest.foldIn.file);
+  const foldInBytes = new Uint8Array(await readBytes(foldInFile));
+  if (sha256(foldInBytes) !== manifest.foldIn.sha256) {
+    throw new ReelrecError('service_file', `${foldInFile}: checksum does not match ${MANIFEST}`);
+  }
   return {
     itemItem: { nItems, offsets, targets, weights, info: manifest.itemItem.info },
     neighbours: neighbourListsOf(neighbourBytes, neighboursFile, manifest.neighbours, nItems),
+    perPick: perPickOf(foldInBytes, foldInFile, manifest.foldIn, nItems),
     blend: parseBlendWeights(manifest.blend, manifestFile),
     knownUser: parseKnownUserWeights(manifest.knownUser.weights, manifestFile),
     manifest,

@@ -1,6 +1,6 @@
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { contentScores, tasteVector } from './signals/content.js';
-import { FOLD_IN_DEFAULTS, type FoldInModel, type FoldInOptions, foldInScores } from './signals/fold-in.js';
+import { type FoldInModel, foldInScores } from './signals/fold-in.js';
 import { type GenreModel, genreAffinity, genreScores } from './signals/genre.js';
 import { itemItemScores, type SparseItemItem } from './signals/sparse-item-item.js';
 
@@ -35,10 +35,9 @@ export interface SignalSettings {
   dislikeWeight: number;
   /** Share of genre affinity borrowed from similar genres. */
   genreWiden: number;
-  foldIn: FoldInOptions;
 }
 
-export const SIGNAL_DEFAULTS: SignalSettings = { dislikeWeight: 0.5, genreWiden: 0.3, foldIn: FOLD_IN_DEFAULTS };
+export const SIGNAL_DEFAULTS: SignalSettings = { dislikeWeight: 0.5, genreWiden: 0.3 };
 
 /** Raw per-signal scores for every movie, plus the taste-side facts reasons are written from. */
 export interface SignalRun {
@@ -65,7 +64,8 @@ export function computeSignals(
     const out = new Float32Array(n);
     if (name === 'popularity') out.set(parts.popularity);
     else if (name === 'content') contentScores(parts.movies, taste, out);
-    else if (name === 'foldIn') foldInScores(parts.foldIn, picks.liked, picks.disliked, out, settings.foldIn);
+    // The fold-in vector is the likes' mean; dislikes lower their neighbours through `dislikePenalty`.
+    else if (name === 'foldIn') foldInScores(parts.foldIn, picks.liked, out);
     else if (name === 'itemItem') itemItemScores(parts.itemItem, picks.liked, picks.disliked, settings.dislikeWeight, out);
     else genreScores(parts.genres, affinity, settings.genreWiden, out);
     raw[name] = out;

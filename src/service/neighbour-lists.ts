@@ -8,7 +8,7 @@ import {
   itemNeighbours,
 } from '../store/index.js';
 import type { NeighbourLists } from './candidates.js';
-import { foldInModel } from './signals/fold-in.js';
+import { frozenFoldIn } from './signals/fold-in.js';
 
 /** Item vectors, nItems × dim in catalogue order (all-zero rows: movies without one). */
 export interface ItemVectors {
@@ -36,7 +36,7 @@ export interface AnnNeighbours {
 /** The served fold-in's GMF item factors (scaled by the output layer, so a dot product is the GMF logit). */
 export function collaborativeVectors(neumf: NeuMF): ItemVectors {
   const { shape, values } = neumf.weightValues();
-  const { gmfItem, factors } = foldInModel(shape, values);
+  const { gmfItem, factors } = frozenFoldIn(shape, values);
   return { vectors: gmfItem, dim: factors };
 }
 

@@ -1,11 +1,13 @@
+import { startProgress } from '../progress.js';
 import type { Catalogue, MovieLensDataset, RatingsTable } from '../recsys/data/types.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import type { ServiceArtifact } from './artifact.js';
+import { checkServedNeumf } from './fold-in-artifact.js';
 import { type HybridParts, popularityPrior, SIGNAL_DEFAULTS } from './hybrid.js';
 import { type Ranking, type RankingOptions, startRanking } from './ranking.js';
 import { createRecommendationService } from './service.js';
-import { foldInModel } from './signals/fold-in.js';
+import { foldInModel } from './signals/fold-in-fit.js';
 import { buildGenreModel } from './signals/genre.js';
 import { fitSparseItemItem, type SparseItemItem, type SparseItemItemOptions } from './signals/sparse-item-item.js';
 import type { RecommendationService } from './types.js';
@@ -19,23 +21,30 @@ export function ratingCounts(ratings: RatingsTable): Uint32Array {
 
 /**
  * Assembles every precomputed structure a request reads, from what the build made: the ratings,
- * the trained NeuMF, the movie embeddings. Item-item is the only part fitted here (seconds);
- * pass `itemItem` to reuse a saved one.
+ * the trained NeuMF, the movie embeddings. Item-item and the fold-in's one-pick vectors are fitted
+ * here (seconds) unless `itemItem` / `perPick` pass saved ones.
  */
 export function assembleParts(
   catalogue: Catalogue,
   ratings: RatingsTable,
   neumf: NeuMF,
   movies: MovieEmbeddings,
-  options: { itemItemOptions?: SparseItemItemOptions; itemItem?: SparseItemItem } = {},
+  options: { itemItemOptions?: SparseItemItemOptions; itemItem?: SparseItemItem; perPick?: Float32Array } = {},
 ): HybridParts {
   const { shape, values } = neumf.weightValues();
+  const progress = options.perPick ? null : startProgress('fold-in: one-pick user vector per movie', shape.items, 'movies');
+  const foldIn = foldInModel(shape, values, {
+    trained: trainedUsers(ratings),
+    ...(options.perPick ? { perPick: options.perPick } : {}),
+    ...(progress ? { onMovie: () => progress.increment() } : {}),
+  });
+  progress?.stop();
   return {
     nItems: catalogue.movies.length,
     popularity: popularityPrior(ratingCounts(ratings)),
     movies,
     genres: buildGenreModel(catalogue, movies),
-    foldIn: foldInModel(shape, values, trainedUsers(ratings)),
+    foldIn,
     itemItem: options.itemItem ?? fitSparseItemItem(ratings, options.itemItemOptions),
   };
 }
@@ -72,7 +81,8 @@ export interface PiecesService {
  */
 export async function serviceFromPieces(pieces: BuiltPieces, ranking: RankingOptions = { workers: 0 }): Promise<PiecesService> {
   const { data, neumf, movies, artifact } = pieces;
-  const assembled = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem });
+  checkServedNeumf(artifact.manifest.foldIn, neumf);
+  const assembled = assembleParts(data.catalogue, data.ratings, neumf, movies, { itemItem: artifact.itemItem, perPick: artifact.perPick });
   const started = await startRanking(
     { parts: assembled, catalogue: data.catalogue, blend: artifact.blend, settings: SIGNAL_DEFAULTS, neighbours: artifact.neighbours },
     ranking,

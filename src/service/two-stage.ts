@@ -83,7 +83,7 @@ export function scoreTwoStage(
   const affinity = genreAffinity(parts.genres, taste);
   const scratch = index.scratch.values;
   const itemItem = accumulateItemItem(parts.itemItem, liked, [], settings.dislikeWeight, scratch);
-  const user = liked.length > 0 || weights.foldIn !== 0 ? foldInUser(parts.foldIn, liked, [], settings.foldIn) : null;
+  const user = liked.length > 0 || weights.foldIn !== 0 ? foldInUser(parts.foldIn, liked) : null;
 
   // Each signal's catalogue moments first: the first stage's prescore is on the same z scale.
   const moments: Partial<Record<SignalName, Moments>> = {

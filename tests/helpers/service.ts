@@ -48,6 +48,7 @@ export function createTestServiceBundle(): Promise<TestServiceBundle> {
       ratings: data.ratings,
       movies,
       neighbours,
+      served: neumf,
       seed: 42,
       neumf: SMALL_NEUMF,
       // 6 validation users: few, but this exercises the tuning path that real builds take.
