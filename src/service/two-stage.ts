@@ -18,7 +18,7 @@ import {
   zOf,
 } from './catalogue-stats.js';
 import { type HybridParts, type Picks, SIGNALS, type SignalName, type SignalSettings, type SignalWeights } from './hybrid.js';
-import { tasteVector } from './signals/content.js';
+import { dotAt, tasteVector } from './signals/content.js';
 import { foldInUser, scoreItemsWithUserVector, scoreWithUserVector } from './signals/fold-in.js';
 import { centredGenreTaste, genreAffinity } from './signals/genre.js';
 import { accumulateItemItem } from './signals/sparse-item-item.js';
@@ -170,10 +170,7 @@ function contentAt(parts: HybridParts, taste: Float32Array | null, items: Uint32
       out[c] = 0;
       continue;
     }
-    const base = (items[c] as number) * dim;
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += (taste[d] as number) * (vectors[base + d] as number);
-    out[c] = s;
+    out[c] = dotAt(taste, vectors, (items[c] as number) * dim, dim);
   }
 }
 

@@ -37,9 +37,25 @@ export function contentScores(movies: MovieEmbeddings, taste: Float32Array | nul
   out.fill(0);
   if (!taste) return;
   const { dim, vectors } = movies;
-  for (let j = 0; j < out.length; j++) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += (taste[d] as number) * (vectors[j * dim + d] as number);
-    out[j] = s;
+  for (let j = 0; j < out.length; j++) out[j] = dotAt(taste, vectors, j * dim, dim);
+}
+
+/**
+ * taste · vectors[base .. base + dim): four partial sums, so the adds do not wait on each other.
+ * The one dot product both the catalogue pass and the two-stage pass use, so their bits agree.
+ */
+export function dotAt(taste: Float32Array, vectors: Float32Array, base: number, dim: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d + 4 <= dim; d += 4) {
+    s0 += (taste[d] as number) * (vectors[base + d] as number);
+    s1 += (taste[d + 1] as number) * (vectors[base + d + 1] as number);
+    s2 += (taste[d + 2] as number) * (vectors[base + d + 2] as number);
+    s3 += (taste[d + 3] as number) * (vectors[base + d + 3] as number);
   }
+  for (; d < dim; d++) s0 += (taste[d] as number) * (vectors[base + d] as number);
+  return s0 + s1 + (s2 + s3);
 }
