@@ -101,12 +101,23 @@ export function candidateSet(
   return Uint32Array.from(out).sort();
 }
 
+/**
+ * The k items with the largest values, ties to the lower item: the same set a full sort would
+ * keep, by a quickselect threshold (the set is all the caller needs; it sorts the candidates).
+ */
 function strongest(items: Uint32Array, values: Float64Array, k: number): Uint32Array {
   if (items.length <= k) return items;
-  const order = Array.from({ length: items.length }, (_, n) => n).sort(
-    (a, b) => (values[b] as number) - (values[a] as number) || (items[a] as number) - (items[b] as number),
-  );
-  return Uint32Array.from(order.slice(0, k), (n) => items[n] as number);
+  const threshold = kthLargest(Float64Array.from(values), k);
+  const out: number[] = [];
+  const tied: number[] = [];
+  for (let n = 0; n < items.length; n++) {
+    const v = values[n] as number;
+    if (v > threshold) out.push(items[n] as number);
+    else if (v === threshold) tied.push(items[n] as number);
+  }
+  tied.sort((a, b) => a - b);
+  for (let t = 0; out.length < k && t < tied.length; t++) out.push(tied[t] as number);
+  return Uint32Array.from(out);
 }
 
 /** Indices of the k largest scores (a bounded selection; order not needed). */

@@ -131,14 +131,19 @@ export function scoreTwoStage(
   }
 
   const scores = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
+  // Summed in `blend`'s order (SIGNALS, zero weights skipped) with its Float32 rounding, so equal
+  // inputs give equal scores; the weighted signals are listed once, not looked up per candidate.
+  const terms = SIGNALS.flatMap((name) => {
+    const s = z[name];
+    return s && weights[name] !== 0 ? [{ w: weights[name], s }] : [];
+  });
   const one = new Float32Array(1);
-  for (const j of candidates) {
-    // Summed in `blend`'s order with its Float32 rounding, so equal inputs give equal scores.
+  for (let c = 0; c < m; c++) {
+    const j = candidates[c] as number;
     one[0] = 0;
-    for (const name of SIGNALS) {
-      const w = weights[name];
-      const s = z[name];
-      if (s && w !== 0) one[0] = (one[0] as number) + w * (s[j] as number);
+    for (let t = 0; t < terms.length; t++) {
+      const { w, s } = terms[t] as { w: number; s: Float32Array };
+      one[0] = (one[0] as number) + w * (s[j] as number);
     }
     scores[j] = one[0] as number;
   }
@@ -184,7 +189,8 @@ function valuesAt(vector: { items: Uint32Array; values: Float64Array }, at: Uint
 /**
  * The blend without content and with the fold-in MLP frozen at the mean user, for every movie:
  * popularity, genre (per genre set), the MLP prior and the fold-in's GMF term are a few reads and
- * ~factors multiply-adds per movie; item-item adds only where the picks' rows reach. Its best
+ * ~factors multiply-adds per movie (the catalogue's one O(n) loop, so its dot products use
+ * `dotAt`'s four partial sums); item-item adds only where the picks' rows reach. Its best
  * movies are the first stage's main source.
  */
 function prescoreAll(
@@ -207,12 +213,7 @@ function prescoreAll(
   const out = new Float32Array(nItems);
   for (let j = 0; j < nItems; j++) {
     let s = popScale * (parts.popularity[j] as number) + (setZ[setOf[j] as number] as number);
-    if (gmfScale !== 0) {
-      const base = j * factors;
-      let g = mlpPrior[j] as number;
-      for (let f = 0; f < factors; f++) g += ((gmf as Float32Array)[f] as number) * (gmfItem[base + f] as number);
-      s += gmfScale * g;
-    }
+    if (gmfScale !== 0) s += gmfScale * ((mlpPrior[j] as number) + dotAt(gmf as Float32Array, gmfItem, j * factors, factors));
     out[j] = s;
   }
   const ii = moments.itemItem as Moments;
