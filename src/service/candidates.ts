@@ -37,11 +37,12 @@ export interface CandidateLimits {
 
 /**
  * Sized by the cold-start bench: at these limits the candidates still held every movie of the full
- * ranking's top 10 (recall 1.000 on ml-100k and ml-latest-small, 5 picks: ~400 candidates, at most
- * ~700); the earlier limits, twice these (p50 659), and a 1,000-movie moment sample cost about
- * 1.4× the CPU per fresh answer for nothing.
+ * ranking's top 10 (recall 1.000 on ml-100k, 1 / 3 / 5 / 10 picks: ~300 candidates, at most ~450,
+ * with the mean-of-one-pick fold-in). Twice these (p50 659) and then 100 / 15 / 100 / 300 (p50
+ * 380) held the same recall; every candidate costs an MLP pass, so the smallest limits that keep
+ * it are the ones to ship.
  */
-export const CANDIDATE_LIMITS: CandidateLimits = { popular: 100, perGenre: 15, itemItem: 100, prescore: 300, neighboursPerPick: 30 };
+export const CANDIDATE_LIMITS: CandidateLimits = { popular: 50, perGenre: 10, itemItem: 100, prescore: 200, neighboursPerPick: 30 };
 
 export function buildCandidateSources(
   parts: HybridParts,
