@@ -386,6 +386,32 @@ describe('fold-in on a deeper random NeuMF', () => {
     expect(new Set(all).size).toBeGreaterThan(5);
   });
 
+  it('scores listed movies as the catalogue pass does through 8-, 4- and 1-wide output tiles, and matches tfjs', () => {
+    // 12 → 13 outputs runs one tile of 8, one of 4 and one single output; 13 → 4 one tile of 4.
+    const wide = { users: 3, items: 9, factors: 2, layers: [8, 12, 13, 4] };
+    const rng = createRng(7);
+    const weights = createWeights(wide, 3);
+    try {
+      const wideValues = snapshotWeights(weights).map((v) => Float32Array.from(v, () => rng.next() * 1.2 - 0.6));
+      restoreWeights(weights, wideValues);
+      const tower = foldInModel(wide, wideValues);
+      const { gmf, mlp } = fitFoldInUser(tower, [2, 5], []);
+      const all = new Float32Array(wide.items);
+      scoreWithUserVector(tower, gmf, mlp, all);
+      const items = Uint32Array.from({ length: wide.items }, (_, j) => wide.items - 1 - j);
+      const listed = new Float64Array(items.length);
+      scoreItemsWithUserVector(tower, gmf, mlp, items, listed);
+      expect(Array.from(listed)).toEqual(Array.from(items, (j) => all[j]));
+      expect(new Set(all).size).toBeGreaterThan(5);
+      const expected = scoreUsersAllItems(weights, Int32Array.of(1));
+      const userOne = new Float32Array(wide.items);
+      scoreWithUserVector(tower, wideValues[0].slice(2, 4), wideValues[2].slice(4, 8), userOne);
+      for (let j = 0; j < wide.items; j++) expect(userOne[j]).toBeCloseTo(expected[j], 4);
+    } finally {
+      disposeWeights(weights);
+    }
+  });
+
   it('rejects a model without MLP layers', () => {
     expectCode(() => foldInModel({ ...shape, layers: [6] }, values), 'fold_in_shape');
   });
