@@ -169,6 +169,36 @@ describe('trainNeuMF', () => {
     expect(lines.some((l) => /epochs train on 3\d\.\d % of the positives/.test(l))).toBe(true);
   });
 
+  it('reports progress that never runs past its total and ends on it, though epochs differ in size', async () => {
+    for (const pretrain of [false, true]) {
+      let value = 0;
+      let total = 0;
+      let overshoot = 0;
+      const progress = {
+        increment(by = 1) {
+          value += by;
+          overshoot = Math.max(overshoot, value - total);
+        },
+        update(v: number) {
+          value = v;
+        },
+        setTotal(t: number) {
+          total = t;
+        },
+        stop() {},
+      };
+      // A third of the positives per epoch, drawn afresh: every epoch has another number of rows.
+      const run = await trainNeuMF(table, neumfConfig({ ...CONFIG, epochs: 3, epochRows: 60, pretrain }), { progress, log: () => {} });
+      disposeWeights(run.weights);
+      expect(new Set(run.history.map((h) => h.samples)).size).toBeGreaterThan(1);
+      expect(run.history).toHaveLength(pretrain ? 9 : 3);
+      expect(overshoot).toBe(0);
+      expect(value).toBe(total);
+      const { batchSize } = neumfConfig(CONFIG);
+      expect(value).toBe(run.history.reduce((sum, h) => sum + Math.ceil(h.samples / batchSize), 0));
+    }
+  });
+
   it('follows the seed: another seed gives another loss history', async () => {
     const a = await trainNeuMF(table, neumfConfig({ ...CONFIG, epochs: 1, seed: 3 }));
     const b = await trainNeuMF(table, neumfConfig({ ...CONFIG, epochs: 1, seed: 4 }));

@@ -79,15 +79,15 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   const progress = hooks.progress ?? SILENT_PROGRESS;
   const phaseCount = config.pretrain ? 3 : 1;
   progress.setTotal(phaseCount * config.epochs * Math.ceil(firstSample.length / config.batchSize));
-  const phase: PhaseContext = { weights, runner, sampler, keep, split, config, hooks, progress };
+  const phase: PhaseContext = { weights, runner, sampler, keep, split, config, hooks, progress, batchesDone: 0 };
   const history: EpochStats[] = [];
   let bestEpoch = 0;
   try {
     // The NCF paper's pretraining: GMF and MLP alone first, then the joined model from their weights.
     const phases: Branch[] = config.pretrain ? ['gmf', 'mlp', 'neumf'] : ['neumf'];
-    for (const branch of phases) {
+    for (const [p, branch] of phases.entries()) {
       if (branch === 'neumf' && config.pretrain) blendPretrainedOutput(weights);
-      const result = await runPhase(phase, branch, history.length);
+      const result = await runPhase(phase, branch, history.length, phases.length - 1 - p);
       history.push(...result.history);
       bestEpoch = result.bestEpoch;
     }
@@ -111,13 +111,20 @@ interface PhaseContext {
   config: NeuMFConfig;
   hooks: TrainHooks;
   progress: Progress;
+  /** Batches reported so far, over every phase. */
+  batchesDone: number;
 }
 
 /**
  * Trains the variables `branch` depends on for up to `config.epochs` epochs, keeping the epoch
  * with the best validation NDCG@10 (restored at the end). Epochs are numbered after `epochOffset`.
  */
-async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number): Promise<{ history: EpochStats[]; bestEpoch: number }> {
+async function runPhase(
+  ctx: PhaseContext,
+  branch: Branch,
+  epochOffset: number,
+  laterPhases: number,
+): Promise<{ history: EpochStats[]; bestEpoch: number }> {
   const { weights, runner, sampler, keep, split, config, hooks, progress } = ctx;
   runner.startPhase(config.learningRate);
   const scorer = new NeuMFScorer(weights, branch);
@@ -129,9 +136,14 @@ async function runPhase(ctx: PhaseContext, branch: Branch, epochOffset: number):
     const epoch = epochOffset + n;
     const epochStarted = performance.now();
     const data = sampler.sample(config.seed + epoch, keep);
-    const loss = await runner.runEpoch(data, createRng(config.seed * 7919 + epoch), branch, (batches) =>
-      progress.increment(batches, `${label}epoch ${epoch}`),
-    );
+    // Each epoch draws its negatives afresh, so its size varies: the total is re-estimated from
+    // this epoch's, and the bar ends at its total instead of running past it.
+    const batches = Math.ceil(data.length / config.batchSize);
+    progress.setTotal(ctx.batchesDone + batches * (config.epochs - n + 1 + laterPhases * config.epochs));
+    const loss = await runner.runEpoch(data, createRng(config.seed * 7919 + epoch), branch, (done) => {
+      ctx.batchesDone += done;
+      progress.increment(done, `${label}epoch ${epoch}`);
+    });
     runner.syncWeights();
     const valNdcg = split ? (await evaluateRecommender(scorer, split, { k: 10 })).ndcg : null;
     const stats = { epoch, loss, valNdcg, seconds: (performance.now() - epochStarted) / 1000, samples: data.length, branch };
