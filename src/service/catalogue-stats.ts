@@ -1,6 +1,7 @@
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { createRng } from '../recsys/random.js';
 import type { HybridParts } from './hybrid.js';
+import { dotAt } from './signals/content.js';
 import { type GenreModel, genreScoreOf } from './signals/genre.js';
 
 /**
@@ -78,21 +79,7 @@ export function contentMoments(stats: CatalogueStats, taste: Float32Array | null
   for (let a = 0; a < dim; a++) {
     const ta = taste[a] as number;
     mean += ta * (mu[a] as number);
-    // Four partial sums: the adds of one row do not wait on each other (65,536 per request at dim 256).
-    const base = a * dim;
-    let r0 = 0;
-    let r1 = 0;
-    let r2 = 0;
-    let r3 = 0;
-    let b = 0;
-    for (; b + 4 <= dim; b += 4) {
-      r0 += (covariance[base + b] as number) * (taste[b] as number);
-      r1 += (covariance[base + b + 1] as number) * (taste[b + 1] as number);
-      r2 += (covariance[base + b + 2] as number) * (taste[b + 2] as number);
-      r3 += (covariance[base + b + 3] as number) * (taste[b + 3] as number);
-    }
-    for (; b < dim; b++) r0 += (covariance[base + b] as number) * (taste[b] as number);
-    variance += ta * (r0 + r1 + (r2 + r3));
+    variance += ta * dotAt(taste, covariance, a * dim, dim);
   }
   return { mean, sd: Math.sqrt(Math.max(0, variance)) };
 }

@@ -42,9 +42,10 @@ export function contentScores(movies: MovieEmbeddings, taste: Float32Array | nul
 
 /**
  * taste · vectors[base .. base + dim): four partial sums, so the adds do not wait on each other.
- * The one dot product both the catalogue pass and the two-stage pass use, so their bits agree.
+ * The one dot product both the catalogue pass and the two-stage pass use, so their bits agree
+ * (also a row of the content covariance's quadratic form).
  */
-export function dotAt(taste: Float32Array, vectors: Float32Array, base: number, dim: number): number {
+export function dotAt(taste: Float32Array, vectors: Float32Array | Float64Array, base: number, dim: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
