@@ -386,8 +386,8 @@ describe('fold-in on a deeper random NeuMF', () => {
     expect(new Set(all).size).toBeGreaterThan(5);
   });
 
-  it('scores listed movies as the catalogue pass does through 8-, 4- and 1-wide output tiles, and matches tfjs', () => {
-    // 12 → 13 outputs runs one tile of 8, one of 4 and one single output; 13 → 4 one tile of 4.
+  it('scores listed movies as the catalogue pass does through 8-wide output tiles and single outputs, and matches tfjs', () => {
+    // 12 → 13 outputs runs one tile of 8 and five single outputs; 13 → 4 four single outputs.
     const wide = { users: 3, items: 9, factors: 2, layers: [8, 12, 13, 4] };
     const rng = createRng(7);
     const weights = createWeights(wide, 3);

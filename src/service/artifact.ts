@@ -130,7 +130,7 @@ export async function buildServiceArtifact(input: BuildServiceInput): Promise<{ 
   const { lists } = input.neighbours;
   if (lists.offsets.length - 1 !== itemItem.nItems)
     throw new ReelrecError('service_input', `neighbour lists have ${lists.offsets.length - 1} rows for ${itemItem.nItems} movies`);
-  const foldIn = fitServedPerPick(input.served, ratings, trainedUsers);
+  const foldIn = fitServedPerPick(input.served, trainedUsers(ratings));
   input.log?.(`fold-in: one-pick vectors for ${foldIn.manifest.nItems} movies (${foldIn.manifest.seconds.toFixed(1)} s)`);
   const manifest: ServiceManifest = {
     format: SERVICE_FORMAT,

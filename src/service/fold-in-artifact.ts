@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ReelrecError } from '../errors.js';
 import { startProgress } from '../progress.js';
-import type { RatingsTable } from '../recsys/data/types.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
+import type { FoldInModel } from './signals/fold-in.js';
 import { FOLD_IN_DEFAULTS, foldInModel } from './signals/fold-in-fit.js';
 
 /** nItems × (factors + half) f32: every movie's one-pick fold-in vector for the served NeuMF. */
@@ -29,17 +29,25 @@ export function neumfDigest(neumf: NeuMF): string {
   return hash.digest('hex');
 }
 
-/** The served model's one-pick vectors (about half a millisecond a movie), with their manifest entry but its checksum. */
-export function fitServedPerPick(
-  served: NeuMF,
-  ratings: RatingsTable,
-  trainedUsers: (ratings: RatingsTable) => Uint8Array,
-): { perPick: Float32Array; manifest: Omit<FoldInManifest, 'sha256'> } {
+/**
+ * The fold-in of `neumf`: its one-pick vectors fitted here, with progress (about half a millisecond
+ * a movie), or `perPick` from a saved artefact.
+ */
+export function foldInOf(neumf: NeuMF, trained: Uint8Array, perPick?: Float32Array): FoldInModel {
+  const { shape, values } = neumf.weightValues();
+  if (perPick) return foldInModel(shape, values, { trained, perPick });
+  const progress = startProgress('fold-in: one-pick user vector per movie', shape.items, 'movies');
+  try {
+    return foldInModel(shape, values, { trained, onMovie: () => progress.increment() });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The served model's one-pick vectors, with their manifest entry but its checksum. */
+export function fitServedPerPick(served: NeuMF, trained: Uint8Array): { perPick: Float32Array; manifest: Omit<FoldInManifest, 'sha256'> } {
   const started = performance.now();
-  const { shape, values } = served.weightValues();
-  const progress = startProgress('fold-in: one-pick user vector per movie (served NeuMF)', shape.items, 'movies');
-  const model = foldInModel(shape, values, { trained: trainedUsers(ratings), onMovie: () => progress.increment() });
-  progress.stop();
+  const model = foldInOf(served, trained);
   return {
     perPick: model.perPick,
     manifest: {

@@ -1,13 +1,11 @@
-import { startProgress } from '../progress.js';
 import type { Catalogue, MovieLensDataset, RatingsTable } from '../recsys/data/types.js';
 import type { NeuMF } from '../recsys/ncf/neumf.js';
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import type { ServiceArtifact } from './artifact.js';
-import { checkServedNeumf } from './fold-in-artifact.js';
+import { checkServedNeumf, foldInOf } from './fold-in-artifact.js';
 import { type HybridParts, popularityPrior, SIGNAL_DEFAULTS } from './hybrid.js';
 import { type Ranking, type RankingOptions, startRanking } from './ranking.js';
 import { createRecommendationService } from './service.js';
-import { foldInModel } from './signals/fold-in-fit.js';
 import { buildGenreModel } from './signals/genre.js';
 import { fitSparseItemItem, type SparseItemItem, type SparseItemItemOptions } from './signals/sparse-item-item.js';
 import type { RecommendationService } from './types.js';
@@ -31,14 +29,7 @@ export function assembleParts(
   movies: MovieEmbeddings,
   options: { itemItemOptions?: SparseItemItemOptions; itemItem?: SparseItemItem; perPick?: Float32Array } = {},
 ): HybridParts {
-  const { shape, values } = neumf.weightValues();
-  const progress = options.perPick ? null : startProgress('fold-in: one-pick user vector per movie', shape.items, 'movies');
-  const foldIn = foldInModel(shape, values, {
-    trained: trainedUsers(ratings),
-    ...(options.perPick ? { perPick: options.perPick } : {}),
-    ...(progress ? { onMovie: () => progress.increment() } : {}),
-  });
-  progress?.stop();
+  const foldIn = foldInOf(neumf, trainedUsers(ratings), options.perPick);
   return {
     nItems: catalogue.movies.length,
     popularity: popularityPrior(ratingCounts(ratings)),

@@ -134,8 +134,9 @@ export function mlpForward(model: FrozenFoldIn, item: number, userTerm: Float32A
     const next = trace.layers[l + 1] as Float32Array;
     let live = 0;
     for (let i = 0; i < inputs; i++) if ((h[i] as number) !== 0) active[live++] = i;
-    // Eight (then four) outputs per pass keep their sums in registers and read each live input once
-    // per pass; every sum still runs over the inputs in order, so the bits match the catalogue pass.
+    // Eight outputs per pass keep their sums in registers and read each live input once per pass
+    // (the served tower's 32 → 16 layer is two passes); the rest, one output at a time. Every sum
+    // still runs over the inputs in order, so the bits match the catalogue pass.
     let o = 0;
     for (; o + 8 <= outputs; o += 8) {
       let s0 = bias[o] as number;
@@ -167,25 +168,6 @@ export function mlpForward(model: FrozenFoldIn, item: number, userTerm: Float32A
       next[o + 5] = Math.max(s5, 0);
       next[o + 6] = Math.max(s6, 0);
       next[o + 7] = Math.max(s7, 0);
-    }
-    for (; o + 4 <= outputs; o += 4) {
-      let s0 = bias[o] as number;
-      let s1 = bias[o + 1] as number;
-      let s2 = bias[o + 2] as number;
-      let s3 = bias[o + 3] as number;
-      for (let a = 0; a < live; a++) {
-        const i = active[a] as number;
-        const x = h[i] as number;
-        const row = i * outputs + o;
-        s0 += x * (kernel[row] as number);
-        s1 += x * (kernel[row + 1] as number);
-        s2 += x * (kernel[row + 2] as number);
-        s3 += x * (kernel[row + 3] as number);
-      }
-      next[o] = Math.max(s0, 0);
-      next[o + 1] = Math.max(s1, 0);
-      next[o + 2] = Math.max(s2, 0);
-      next[o + 3] = Math.max(s3, 0);
     }
     for (; o < outputs; o++) {
       let s = bias[o] as number;
