@@ -30,6 +30,8 @@ export interface WriterReport {
   failed: number;
   firstError: string | null;
   upkeepRuns: number;
+  /** The longest single write, in ms: a write that hangs shows here (and on stderr as it happens). */
+  slowestWriteMs: number;
   /** `user/movie` → the value last acknowledged (null: removed), for the keys only this writer writes. */
   owned: Record<string, LikeValue | null>;
   /** Owned keys whose last write failed: it may or may not have landed, so either value is right. */
@@ -56,11 +58,29 @@ async function main(): Promise<void> {
           log: { info: () => undefined, warn: (d, m) => process.stderr.write(`${m} ${JSON.stringify(d)}\n`) },
         })
       : null;
-  const report: WriterReport = { writer, writes: 0, failed: 0, firstError: null, upkeepRuns: 0, owned: {}, uncertain: {} };
+  const report: WriterReport = {
+    writer,
+    writes: 0,
+    failed: 0,
+    firstError: null,
+    upkeepRuns: 0,
+    slowestWriteMs: 0,
+    owned: {},
+    uncertain: {},
+  };
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     let key: string | null = null;
     let value: LikeValue | null = null;
+    const started = Date.now();
+    // A write that hangs is otherwise invisible until the parent kills this process: say so as it happens.
+    const slow = setInterval(
+      () =>
+        process.stderr.write(
+          `writer ${writer}: write ${report.writes + report.failed + 1} still running after ${Math.round((Date.now() - started) / 1000)} s\n`,
+        ),
+      15_000,
+    );
     try {
       if (rng.next() < 0.6) {
         // A key only this writer touches: its last acknowledged value must be what everyone reads.
@@ -87,12 +107,18 @@ async function main(): Promise<void> {
       if (key !== null) report.uncertain[key] = value;
       report.failed++;
       report.firstError ??= error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    } finally {
+      clearInterval(slow);
+      report.slowestWriteMs = Math.max(report.slowestWriteMs, Date.now() - started);
     }
   }
+  process.stderr.write(`writer ${writer}: ${report.writes} writes done, stopping upkeep and closing the store\n`);
   await upkeep?.stop();
   report.upkeepRuns = upkeep?.runs ?? 0;
   store.close();
-  process.stdout.write(`${JSON.stringify(report)}\n`);
+  // The report is this process's whole answer: exit once it is flushed rather than wait for the
+  // native store runtime to let the event loop go.
+  process.stdout.write(`${JSON.stringify(report)}\n`, () => process.exit(0));
 }
 
 if (process.argv[1]?.endsWith('store-writer.js')) await main();
