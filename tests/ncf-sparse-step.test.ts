@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flatLayout, packWeights } from '../src/recsys/ncf/flat-layout.js';
+import { embeddingRow, flatLayout, packWeights, unpackWeights } from '../src/recsys/ncf/flat-layout.js';
 import type { Branch, NeuMFShape } from '../src/recsys/ncf/model.js';
 import { runEpochOnThread } from '../src/recsys/ncf/sparse-epoch.js';
 import { CHUNK_ROWS } from '../src/recsys/ncf/sparse-mlp.js';
@@ -78,15 +78,12 @@ function expectFiniteDifferences(shape: NeuMFShape, rows: Array<[number, number,
   const rowWidth = shape.factors + layout.half;
   const analytic = new Float64Array(layout.total);
   for (let j = layout.denseStart; j < layout.total; j++) analytic[j] = t.denseGrad[j - layout.denseStart];
+  // A slot's gradient row has the layout of a parameter row: GMF part, then MLP part.
   for (let s = 0; s < t.used[0]; s++) {
-    const u = t.userRows[s];
-    for (let f = 0; f < shape.factors; f++) analytic[layout.gmfUser + u * shape.factors + f] = t.userGrad[s * rowWidth + f];
-    for (let h = 0; h < layout.half; h++) analytic[layout.mlpUser + u * layout.half + h] = t.userGrad[s * rowWidth + shape.factors + h];
+    for (let c = 0; c < rowWidth; c++) analytic[embeddingRow(layout, 0, t.userRows[s]) + c] = t.userGrad[s * rowWidth + c];
   }
   for (let s = 0; s < t.used[1]; s++) {
-    const i = t.itemRows[s];
-    for (let f = 0; f < shape.factors; f++) analytic[layout.gmfItem + i * shape.factors + f] = t.itemGrad[s * rowWidth + f];
-    for (let h = 0; h < layout.half; h++) analytic[layout.mlpItem + i * layout.half + h] = t.itemGrad[s * rowWidth + shape.factors + h];
+    for (let c = 0; c < rowWidth; c++) analytic[embeddingRow(layout, 1, t.itemRows[s]) + c] = t.itemGrad[s * rowWidth + c];
   }
   const eps = 1e-3;
   let checked = 0;
@@ -169,17 +166,15 @@ describe('sparse NeuMF step: per-batch work does not depend on the catalogue siz
     const run = stepOnCatalogue(2000, 3000, 2);
     const { layout } = run.views;
     const tables = [
-      { offset: layout.gmfUser, width: 4, rows: 2000, batch: run.distinctUsers },
-      { offset: layout.gmfItem, width: 4, rows: 3000, batch: run.distinctItems },
-      { offset: layout.mlpUser, width: layout.half, rows: 2000, batch: run.distinctUsers },
-      { offset: layout.mlpItem, width: layout.half, rows: 3000, batch: run.distinctItems },
+      { side: 0 as const, rows: 2000, batch: run.distinctUsers },
+      { side: 1 as const, rows: 3000, batch: run.distinctItems },
     ];
     for (const table of tables) {
       let changedOutside = 0;
       let changedInside = 0;
       for (let row = 0; row < table.rows; row++) {
-        for (let c = 0; c < table.width; c++) {
-          const p = table.offset + row * table.width + c;
+        for (let c = 0; c < layout.rowWidth; c++) {
+          const p = embeddingRow(layout, table.side, row) + c;
           const changed = !Object.is(run.views.params[p], run.before[p]) || run.views.m[p] !== 0 || run.views.v[p] !== 0;
           if (table.batch.has(row)) changedInside += changed ? 1 : 0;
           else changedOutside += changed ? 1 : 0;
@@ -233,7 +228,7 @@ describe('sparse NeuMF step: lazy Adam catches up like dense Adam', () => {
       const lr = 0.01;
       // The first step touches user 0; the next `away` only users 1–2; then every row is brought up to date.
       const batches = [epochOf([[0, 1, 1]]), ...Array.from({ length: away }, (_, n) => epochOf([[1 + (n % 2), 2, 0]]))];
-      const row = views.layout.gmfUser;
+      const row = embeddingRow(views.layout, 0, 0);
       const take = (a: Float32Array) => Array.from(a.subarray(row, row + 3));
       const after1 = { p: [] as number[], m: [] as number[], v: [] as number[] };
       for (const [n, epoch] of batches.entries()) {
@@ -255,4 +250,31 @@ describe('sparse NeuMF step: lazy Adam catches up like dense Adam', () => {
         expect(views.m[row + f]).toBeCloseTo(m, 8);
       }
     });
+});
+
+describe('sparse NeuMF flat layout', () => {
+  const shape: NeuMFShape = { users: 3, items: 4, factors: 2, layers: [6, 4, 2] };
+  const layout = flatLayout(shape);
+  const values = layout.tensors.map((t, k) => Float32Array.from({ length: t.length }, (_, j) => 1000 * k + j));
+
+  it('packs the weight list and unpacks the same values', () => {
+    const flat = new Float32Array(layout.total);
+    packWeights(layout, values, flat);
+    expect(unpackWeights(layout, flat)).toEqual(values);
+    expect(layout.total).toBe(values.reduce((n, v) => n + v.length, 0));
+  });
+
+  it("keeps each user's and item's GMF and MLP embeddings in one contiguous row", () => {
+    const flat = new Float32Array(layout.total);
+    packWeights(layout, values, flat);
+    // Item 2: GMF item (tensor 1) values 4–5, then MLP item (tensor 3) values 6–8.
+    const row = Array.from(flat.subarray(embeddingRow(layout, 1, 2), embeddingRow(layout, 1, 2) + layout.rowWidth));
+    expect(row).toEqual([1004, 1005, 3006, 3007, 3008]);
+    expect(layout.denseStart).toBe((shape.users + shape.items) * layout.rowWidth);
+  });
+
+  it('refuses a weight of the wrong size', () => {
+    const wrong = values.map((v, k) => (k === 2 ? v.subarray(1) : v));
+    expect(() => packWeights(layout, wrong, new Float32Array(layout.total))).toThrow(/weight 2 has 8 values, the layout expects 9/);
+  });
 });

@@ -1,4 +1,5 @@
 import { ReelrecError } from '../../errors.js';
+import { embeddingRow } from './flat-layout.js';
 import type { Branch } from './model.js';
 import { CHUNK_ROWS, type DenseLayer, denseBackward, denseForward, type MlpScratch, mlpScratch } from './sparse-mlp.js';
 import type { EpochViews, SparseViews, ThreadViews } from './sparse-state.js';
@@ -167,8 +168,8 @@ function computeChunk(
     // A row that weighs nothing adds nothing to loss or gradient; its rows still count as looked up.
     skip[q] = (epoch.kindWeight[epoch.kind[r] as number] as number) === 0 && l2 === 0 ? 1 : 0;
     if (!useMlp) continue;
-    const mu = layout.mlpUser + u * half;
-    const mi = layout.mlpItem + i * half;
+    const mu = layout.userRows + u * rowWidth + F;
+    const mi = layout.itemRows + i * rowWidth + F;
     for (let h = 0; h < half; h++) {
       x[q * width + h] = P[mu + h] as number;
       x[q * width + half + h] = P[mi + h] as number;
@@ -187,8 +188,8 @@ function computeChunk(
     const u = epoch.user[r] as number;
     const i = epoch.item[r] as number;
     const weight = epoch.kindWeight[epoch.kind[r] as number] as number;
-    const gu = layout.gmfUser + u * F;
-    const gi = layout.gmfItem + i * F;
+    const gu = layout.userRows + u * rowWidth;
+    const gi = layout.itemRows + i * rowWidth;
     let z = P[layout.outBias] as number;
     if (useGmf) for (let f = 0; f < F; f++) z += (P[gu + f] as number) * (P[gi + f] as number) * (P[layout.outKernel + f] as number);
     if (useMlp) for (let o = 0; o < topWidth; o++) z += (top[q * topWidth + o] as number) * (P[ok + o] as number);
@@ -291,9 +292,10 @@ export function applyUpdate(
   const useGmf = branch !== 'mlp';
   const useMlp = branch !== 'gmf';
   const rowGrad = scratch.rowGrad;
+  // The row's part each branch trains: both (one run of rowWidth values), GMF only or MLP only.
+  const part = useGmf ? 0 : F;
+  const partWidth = (useGmf ? F : 0) + (useMlp ? half : 0);
   for (const side of [0, 1] as const) {
-    const gmfTable = side === 0 ? layout.gmfUser : layout.gmfItem;
-    const mlpTable = side === 0 ? layout.mlpUser : layout.mlpItem;
     for (let k = 0; k < threads; k++) {
       const owner = perThread[k] as ThreadViews;
       const used = owner.used[side] as number;
@@ -317,18 +319,11 @@ export function applyUpdate(
         const lastSteps = side === 0 ? views.userStep : views.itemStep;
         const missed = missedSteps(lastSteps[index] as number, step - 1);
         lastSteps[index] = step;
-        if (missed) {
-          if (useGmf) catchUp(adam, missed, learningRate, gmfTable + index * F, F);
-          if (useMlp) catchUp(adam, missed, learningRate, mlpTable + index * half, half);
-        }
-        if (useGmf) {
-          adamRange(adam, gmfTable + index * F, rowGrad, 0, F);
-          counts[side === 0 ? 'gmfUser' : 'gmfItem']++;
-        }
-        if (useMlp) {
-          adamRange(adam, mlpTable + index * half, rowGrad, F, half);
-          counts[side === 0 ? 'mlpUser' : 'mlpItem']++;
-        }
+        const row = embeddingRow(layout, side, index) + part;
+        if (missed) catchUp(adam, missed, learningRate, row, partWidth);
+        adamRange(adam, row, rowGrad, part, partWidth);
+        if (useGmf) counts[side === 0 ? 'gmfUser' : 'gmfItem']++;
+        if (useMlp) counts[side === 0 ? 'mlpUser' : 'mlpItem']++;
       }
     }
   }
@@ -340,18 +335,15 @@ export function catchUpAll(views: SparseViews, thread: number, step: number, lea
   const { layout } = views;
   const adam: AdamStep = { P: views.params, m: views.m, v: views.v, rate: 0, unbias: 0 };
   const F = layout.shape.factors;
-  const half = layout.half;
-  const sides = [
-    { steps: views.userStep, gmf: layout.gmfUser, mlp: layout.mlpUser },
-    { steps: views.itemStep, gmf: layout.gmfItem, mlp: layout.mlpItem },
-  ];
-  for (const side of sides) {
-    for (let index = thread; index < side.steps.length; index += views.threads) {
-      const missed = missedSteps(side.steps[index] as number, step);
+  const from = branch !== 'mlp' ? 0 : F;
+  const width = (branch !== 'mlp' ? F : 0) + (branch !== 'gmf' ? layout.half : 0);
+  for (const side of [0, 1] as const) {
+    const steps = side === 0 ? views.userStep : views.itemStep;
+    for (let index = thread; index < steps.length; index += views.threads) {
+      const missed = missedSteps(steps[index] as number, step);
       if (!missed) continue;
-      side.steps[index] = step;
-      if (branch !== 'mlp') catchUp(adam, missed, learningRate, side.gmf + index * F, F);
-      if (branch !== 'gmf') catchUp(adam, missed, learningRate, side.mlp + index * half, half);
+      steps[index] = step;
+      catchUp(adam, missed, learningRate, embeddingRow(layout, side, index) + from, width);
     }
   }
 }
