@@ -29,7 +29,7 @@ describe('candidate stage: the strongest item-item movies', () => {
       const got = candidateSet(
         parts,
         sources,
-        { liked: [], genres: [], itemItem: { items, values }, prescore: null },
+        { liked: [], genres: [], itemItem: { items, values }, prescored: null },
         { ...NO_OTHER_SOURCE, itemItem: k },
       );
       expect(Array.from(got)).toEqual(bySort(items, values, k));
@@ -41,7 +41,7 @@ describe('candidate stage: the strongest item-item movies', () => {
     const got = candidateSet(
       parts,
       sources,
-      { liked: [], genres: [], itemItem: { items, values: Float64Array.of(1, 1, 1) }, prescore: null },
+      { liked: [], genres: [], itemItem: { items, values: Float64Array.of(1, 1, 1) }, prescored: null },
       { ...NO_OTHER_SOURCE, itemItem: 3 },
     );
     expect(Array.from(got)).toEqual([3, 7, 9]);

@@ -66,8 +66,8 @@ export interface CandidateInput {
   genres: readonly number[];
   /** The picks' accumulated item-item vector (sparse). */
   itemItem: { items: Uint32Array; values: Float64Array };
-  /** The cheap partial blend per movie (nItems), or null when there is nothing personal to score. */
-  prescore: Float32Array | null;
+  /** The movies best by the cheap partial blend (prescore.ts), or null when there is nothing personal to score. */
+  prescored: readonly number[] | null;
 }
 
 /** The candidate movies, ascending; `mark` is an nItems scratch buffer left zeroed. */
@@ -90,7 +90,7 @@ export function candidateSet(
   for (const i of input.liked) for (let g = 0; g < G; g++) if (parts.genres.membership[i * G + g] === 1) genres.add(g);
   for (const g of genres) for (const j of sources.popularByGenre[g] ?? []) add(j);
   for (const j of strongest(input.itemItem.items, input.itemItem.values, limits.itemItem)) add(j);
-  if (input.prescore) for (const j of topIndices(input.prescore, limits.prescore)) add(j);
+  for (const j of input.prescored ?? []) add(j);
   const lists = sources.neighbours;
   if (lists) {
     for (const i of input.liked) {
@@ -106,7 +106,7 @@ export function candidateSet(
  * The k items with the largest values, ties to the lower item: the same set a full sort would
  * keep, by a quickselect threshold (the set is all the caller needs; it sorts the candidates).
  */
-function strongest(items: Uint32Array, values: Float64Array, k: number): Uint32Array {
+export function strongest(items: Uint32Array, values: Float64Array, k: number): Uint32Array {
   if (items.length <= k) return items;
   const threshold = kthLargest(Float64Array.from(values), k);
   const out: number[] = [];
@@ -119,16 +119,4 @@ function strongest(items: Uint32Array, values: Float64Array, k: number): Uint32A
   tied.sort((a, b) => a - b);
   for (let t = 0; out.length < k && t < tied.length; t++) out.push(tied[t] as number);
   return Uint32Array.from(out);
-}
-
-/** Indices of the k largest scores (a bounded selection; order not needed). */
-function topIndices(scores: Float32Array, k: number): number[] {
-  if (scores.length <= k) return Array.from({ length: scores.length }, (_, j) => j);
-  // The k-th largest by a quickselect on a copy, then one pass: O(n).
-  const copy = Float32Array.from(scores);
-  const threshold = kthLargest(copy, k);
-  const out: number[] = [];
-  for (let j = 0; j < scores.length && out.length < k; j++) if ((scores[j] as number) > threshold) out.push(j);
-  for (let j = 0; j < scores.length && out.length < k; j++) if (scores[j] === threshold) out.push(j);
-  return out;
 }

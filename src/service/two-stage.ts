@@ -18,6 +18,7 @@ import {
   zOf,
 } from './catalogue-stats.js';
 import { type HybridParts, type Picks, SIGNALS, type SignalName, type SignalSettings, type SignalWeights } from './hybrid.js';
+import { buildPrescoreBlocks, type PrescoreBlocks, prescoreTop } from './prescore.js';
 import { dotAt, tasteVector } from './signals/content.js';
 import { foldInUser, scoreItemsWithUserVector, scoreWithUserVector } from './signals/fold-in.js';
 import { centredGenreTaste, genreAffinity } from './signals/genre.js';
@@ -33,6 +34,8 @@ export interface TwoStageIndex {
    * stand-in for the MLP, which a request only runs on candidates.
    */
   mlpPrior: Float32Array;
+  /** Bounds that let a request score only the part of the catalogue that can reach the prescore's top. */
+  prescore: PrescoreBlocks;
   /**
    * nItems work buffers a request borrows and leaves zeroed (scoring is synchronous, so one request
    * at a time per thread): saves two catalogue-sized allocations a request.
@@ -45,11 +48,13 @@ export function buildTwoStageIndex(
   options: { limits?: CandidateLimits; neighbours?: NeighbourLists | null; foldInSample?: number } = {},
 ): TwoStageIndex {
   const limits = options.limits ?? CANDIDATE_LIMITS;
+  const prior = mlpPrior(parts);
   return {
     stats: buildCatalogueStats(parts, options.foldInSample),
     sources: buildCandidateSources(parts, limits, options.neighbours ?? null),
     limits,
-    mlpPrior: mlpPrior(parts),
+    mlpPrior: prior,
+    prescore: buildPrescoreBlocks(parts, prior),
     scratch: { values: new Float64Array(parts.nItems), mark: new Uint8Array(parts.nItems) },
   };
 }
@@ -98,11 +103,20 @@ export function scoreTwoStage(
     scoreItemsWithUserVector(parts.foldIn, user.gmf, user.mlp, stats.foldInSample, sample);
     moments.foldIn = momentsOf(sample);
   }
-  const prescore = liked.length > 0 ? prescoreAll(parts, index, weights, moments, genreSets, itemItem, user?.gmf ?? null) : null;
+  const prescored =
+    liked.length > 0
+      ? prescoreTop(
+          parts,
+          index.prescore,
+          { weights, moments, genreSets, setOf: stats.genreSets.setOf, mlpPrior: index.mlpPrior, itemItem, gmf: user?.gmf ?? null },
+          index.limits.prescore,
+          index.scratch.mark,
+        ).top
+      : null;
   const candidates = candidateSet(
     parts,
     index.sources,
-    { liked, genres: filterGenres, itemItem, prescore },
+    { liked, genres: filterGenres, itemItem, prescored },
     index.limits,
     index.scratch.mark,
   );
@@ -184,46 +198,6 @@ function valuesAt(vector: { items: Uint32Array; values: Float64Array }, at: Uint
   for (let k = 0; k < vector.items.length; k++) scratch[vector.items[k] as number] = vector.values[k] as number;
   for (let c = 0; c < at.length; c++) out[c] = scratch[at[c] as number] as number;
   for (let k = 0; k < vector.items.length; k++) scratch[vector.items[k] as number] = 0;
-}
-
-/**
- * The blend without content and with the fold-in MLP frozen at the mean user, for every movie:
- * popularity, genre (per genre set), the MLP prior and the fold-in's GMF term are a few reads and
- * ~factors multiply-adds per movie (the catalogue's one O(n) loop, so its dot products use
- * `dotAt`'s four partial sums); item-item adds only where the picks' rows reach. Its best
- * movies are the first stage's main source.
- */
-function prescoreAll(
-  parts: HybridParts,
-  index: TwoStageIndex,
-  weights: SignalWeights,
-  moments: Partial<Record<SignalName, Moments>>,
-  genreSets: Float32Array,
-  itemItem: { items: Uint32Array; values: Float64Array },
-  gmf: Float32Array | null,
-): Float32Array {
-  const { nItems, factors, gmfItem } = parts.foldIn;
-  const setZ = Float32Array.from(genreSets, (g) => weights.genre * zOf(g, moments.genre as Moments));
-  const pop = moments.popularity as Moments;
-  const popScale = pop.sd > 1e-12 ? weights.popularity / pop.sd : 0;
-  const foldSd = moments.foldIn?.sd ?? 0;
-  const gmfScale = gmf && foldSd > 1e-12 ? weights.foldIn / foldSd : 0;
-  const setOf = index.stats.genreSets.setOf;
-  const { mlpPrior } = index;
-  const out = new Float32Array(nItems);
-  for (let j = 0; j < nItems; j++) {
-    let s = popScale * (parts.popularity[j] as number) + (setZ[setOf[j] as number] as number);
-    if (gmfScale !== 0) s += gmfScale * ((mlpPrior[j] as number) + dotAt(gmf as Float32Array, gmfItem, j * factors, factors));
-    out[j] = s;
-  }
-  const ii = moments.itemItem as Moments;
-  if (weights.itemItem !== 0 && ii.sd > 1e-12) {
-    for (let k = 0; k < itemItem.items.length; k++) {
-      const j = itemItem.items[k] as number;
-      out[j] = (out[j] as number) + (weights.itemItem * (itemItem.values[k] as number)) / ii.sd;
-    }
-  }
-  return out;
 }
 
 function mlpPrior(parts: HybridParts): Float32Array {
