@@ -97,7 +97,11 @@ export function genreMoments(stats: CatalogueStats, scores: Float32Array): Momen
 
 /** The genre score of each distinct genre set (movie j scores scores[setOf[j]]). */
 export function genreSetScores(stats: CatalogueStats, genres: GenreModel, centred: Float64Array): Float32Array {
-  return Float32Array.from(stats.genreSets.representatives, (j) => genreScoreOf(genres, centred, j));
+  const { representatives } = stats.genreSets;
+  // A loop, not from() with a map function: a call per set made this ~0.15 ms of a request (9,742 movies).
+  const out = new Float32Array(representatives.length);
+  for (let p = 0; p < representatives.length; p++) out[p] = genreScoreOf(genres, centred, representatives[p] as number);
+  return out;
 }
 
 function vectorMoments(movies: MovieEmbeddings, n: number): CatalogueStats['content'] {

@@ -90,9 +90,13 @@ class Prescorer {
     private readonly input: PrescoreInput,
   ) {
     const { weights, moments, genreSets } = input;
-    this.setZ = Float32Array.from(genreSets, (g) => weights.genre * zOf(g, moments.genre as Moments));
+    // Plain loops: a typed array's from() with a map function costs a call per genre set.
+    this.setZ = new Float32Array(genreSets.length);
     let bestSet = Number.NEGATIVE_INFINITY;
-    for (let p = 0; p < this.setZ.length; p++) bestSet = Math.max(bestSet, this.setZ[p] as number);
+    for (let p = 0; p < genreSets.length; p++) {
+      this.setZ[p] = weights.genre * zOf(genreSets[p] as number, moments.genre as Moments);
+      bestSet = Math.max(bestSet, this.setZ[p] as number);
+    }
     this.bestSet = bestSet;
     const pop = moments.popularity as Moments;
     this.popScale = pop.sd > 1e-12 ? weights.popularity / pop.sd : 0;
@@ -176,8 +180,9 @@ export function prescoreTop(
     for (let t = 0; t < touched.length; t++) score(touched[t] as number, p.withItemItem(t, base[t] as number));
   }
   const bounds = blockBounds(parts, blocks, p, input.gmf);
-  const byBound = Uint32Array.from(bounds.keys()).sort((a, b) => (bounds[b] as number) - (bounds[a] as number));
-  for (const b of byBound) {
+  // Highest bound first, by a heap: only the blocks scored before the stop are ever ordered.
+  const queue = new BlockQueue(bounds);
+  for (let b = queue.pop(); b >= 0; b = queue.pop()) {
     // Strictly below: a movie tying the k-th best could still win on its lower index.
     if (best.full() && (bounds[b] as number) < best.min()) break;
     const from = b * PRESCORE_BLOCK;
@@ -223,6 +228,41 @@ function blockBounds(parts: HybridParts, blocks: PrescoreBlocks, p: Prescorer, g
     out[b] = ub + 1e-5 * (1 + Math.abs(ub));
   }
   return out;
+}
+
+/** Block indices, the highest bound first (a binary max-heap on the bounds). */
+class BlockQueue {
+  private readonly heap: Uint32Array;
+  private size: number;
+  constructor(private readonly bounds: Float64Array) {
+    this.heap = Uint32Array.from({ length: bounds.length }, (_, b) => b);
+    this.size = bounds.length;
+    for (let i = (this.size >> 1) - 1; i >= 0; i--) this.sink(i);
+  }
+  /** The next block, or −1 when none is left. */
+  pop(): number {
+    if (this.size === 0) return -1;
+    const top = this.heap[0] as number;
+    this.size--;
+    this.heap[0] = this.heap[this.size] as number;
+    this.sink(0);
+    return top;
+  }
+  private sink(from: number): void {
+    const { heap, bounds } = this;
+    const b = heap[from] as number;
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= this.size) break;
+      const r = l + 1;
+      const c = r < this.size && (bounds[heap[r] as number] as number) > (bounds[heap[l] as number] as number) ? r : l;
+      if ((bounds[heap[c] as number] as number) <= (bounds[b] as number)) break;
+      heap[i] = heap[c] as number;
+      i = c;
+    }
+    heap[i] = b;
+  }
 }
 
 /** The k largest values offered so far; min() is the k-th largest once full. */
