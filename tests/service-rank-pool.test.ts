@@ -198,16 +198,50 @@ describe('rank pool lifecycle', () => {
     }
   });
 
+  it('hands each worker up to `depth` requests, the least loaded first, and queues the rest', async () => {
+    const pool = await startRankPool({ model: model(), size: 2, depth: 2, workerUrl: WORKER_URL });
+    try {
+      const pending = Array.from({ length: 7 }, (_, i) => pool.rank(request(1 + i)));
+      expect(pool.stats()).toMatchObject({ workers: 2, busy: 2, inFlight: 4, queued: 3 });
+      const answers = await Promise.all(pending);
+      expect(answers.map((a) => a.items.length)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(pool.stats()).toMatchObject({ busy: 0, inFlight: 0, queued: 0 });
+      const one = pool.rank(request(3));
+      // One request goes to an idle worker: the other stays free.
+      expect(pool.stats()).toMatchObject({ busy: 1, inFlight: 1 });
+      await one;
+    } finally {
+      await pool.close();
+    }
+    expect(await startRankPool({ model: model(), size: 1, depth: 0, workerUrl: WORKER_URL }).catch((e) => e.code)).toBe('rank_pool_start');
+  });
+
+  it('gives a request waiting behind a crash to the replacement instead of failing it', async () => {
+    const pool = await startRankPool({ model: model(), size: 1, depth: 3, workerUrl: CRASHING_WORKER_URL });
+    try {
+      const crash = pool.rank(request(13)).catch((e: ReelrecError) => e.code);
+      const behind = pool.rank(request(5));
+      const last = pool.rank(request(6));
+      expect(pool.stats()).toMatchObject({ inFlight: 3, queued: 0 });
+      expect(await crash).toBe('rank_worker_crashed');
+      expect((await behind).items).toHaveLength(5);
+      expect((await last).items).toHaveLength(6);
+      expect(pool.stats()).toMatchObject({ workers: 1, crashed: 1, started: 2 });
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('close() rejects what is queued or in flight and terminates every worker', async () => {
-    const pool = await startRankPool({ model: model(), size: 2, workerUrl: WORKER_URL });
+    const pool = await startRankPool({ model: model(), size: 2, depth: 1, workerUrl: WORKER_URL });
     expect(pool.threadIds()).toHaveLength(2);
     const pending = Array.from({ length: 6 }, (_, i) => pool.rank(request(1 + i)).catch((e: ReelrecError) => e.code));
     await pool.close();
     const outcomes = (await Promise.all(pending)).map((outcome) => (typeof outcome === 'string' ? outcome : 'answered'));
-    // Two could be in flight when close() came; the four queued behind them never ran.
+    // Two could be in flight (2 workers × depth 1) when close() came; the four queued behind them never ran.
     expect(outcomes.filter((o) => o === 'rank_pool_closed').length).toBeGreaterThanOrEqual(4);
     expect(outcomes.every((o) => o === 'rank_pool_closed' || o === 'answered')).toBe(true);
-    expect(pool.stats()).toMatchObject({ workers: 0, busy: 0, queued: 0 });
+    expect(pool.stats()).toMatchObject({ workers: 0, busy: 0, inFlight: 0, queued: 0 });
     expect(pool.threadIds()).toEqual([]);
     expect(await codeOf(() => pool.rank(request(3)))).toBe('rank_pool_closed');
   });
