@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../src/recsys/random.js';
 import { candidateSet } from '../src/service/candidates.js';
+import { popularityOrder } from '../src/service/catalogue-stats.js';
 import type { HybridParts } from '../src/service/hybrid.js';
 
 const NO_OTHER_SOURCE = { popular: 0, perGenre: 0, prescore: 0, neighboursPerPick: 0 };
@@ -45,5 +46,12 @@ describe('candidate stage: the strongest item-item movies', () => {
       { ...NO_OTHER_SOURCE, itemItem: 3 },
     );
     expect(Array.from(got)).toEqual([3, 7, 9]);
+  });
+});
+
+describe('popularityOrder', () => {
+  it('walks the catalogue most popular first, ties to the lower movie', () => {
+    expect(Array.from(popularityOrder(new Float32Array([0.5, 2, 0.5, 3, 2, 0])))).toEqual([3, 1, 4, 0, 2, 5]);
+    expect(popularityOrder(new Float32Array(0))).toHaveLength(0);
   });
 });

@@ -1,4 +1,5 @@
 import { kthLargest } from '../util/kth-largest.js';
+import { popularityOrder } from './catalogue-stats.js';
 import type { HybridParts } from './hybrid.js';
 
 /**
@@ -48,16 +49,13 @@ export function buildCandidateSources(
   parts: HybridParts,
   limits: CandidateLimits = CANDIDATE_LIMITS,
   neighbours: NeighbourLists | null = null,
+  byPopularity: Uint32Array = popularityOrder(parts.popularity),
 ): CandidateSources {
-  const n = parts.nItems;
-  const byPopularity = Array.from({ length: n }, (_, j) => j).sort(
-    (a, b) => (parts.popularity[b] as number) - (parts.popularity[a] as number) || a - b,
-  );
   const G = parts.genres.names.length;
   const popularByGenre = Array.from({ length: G }, (_, g) =>
-    Uint32Array.from(byPopularity.filter((j) => parts.genres.membership[j * G + g] === 1).slice(0, limits.perGenre)),
+    byPopularity.filter((j) => parts.genres.membership[j * G + g] === 1).slice(0, limits.perGenre),
   );
-  return { popular: Uint32Array.from(byPopularity.slice(0, limits.popular)), popularByGenre, neighbours };
+  return { popular: byPopularity.slice(0, limits.popular), popularByGenre, neighbours };
 }
 
 export interface CandidateInput {

@@ -46,6 +46,13 @@ export function buildCatalogueStats(parts: HybridParts, foldInSample = FOLD_IN_S
   };
 }
 
+/** Movies by popularity, most popular first, ties to the lower index: how browsing and the candidate stage walk the catalogue. */
+export function popularityOrder(popularity: ArrayLike<number>): Uint32Array {
+  return Uint32Array.from({ length: popularity.length }, (_, j) => j).sort(
+    (a, b) => (popularity[b] as number) - (popularity[a] as number) || a - b,
+  );
+}
+
 /** The z-score `standardize` would give: constant (sd ≈ 0) → 0. */
 export function zOf(value: number, m: Moments): number {
   return m.sd > 1e-12 ? (value - m.mean) / m.sd : 0;

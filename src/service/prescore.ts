@@ -1,6 +1,5 @@
-import { kthLargest } from '../util/kth-largest.js';
 import { strongest } from './candidates.js';
-import { type Moments, zOf } from './catalogue-stats.js';
+import { type Moments, popularityOrder, zOf } from './catalogue-stats.js';
 import type { HybridParts, SignalName, SignalWeights } from './hybrid.js';
 import { dotAt } from './signals/content.js';
 
@@ -31,12 +30,13 @@ export const PRESCORE_BLOCK = 64;
  */
 export const FULL_PASS_UP_TO = 2048;
 
-export function buildPrescoreBlocks(parts: HybridParts, mlpPrior: Float32Array): PrescoreBlocks {
+export function buildPrescoreBlocks(
+  parts: HybridParts,
+  mlpPrior: Float32Array,
+  order: Uint32Array = popularityOrder(parts.popularity),
+): PrescoreBlocks {
   const n = parts.nItems;
   const { factors, gmfItem } = parts.foldIn;
-  const order = Uint32Array.from({ length: n }, (_, j) => j).sort(
-    (a, b) => (parts.popularity[b] as number) - (parts.popularity[a] as number) || a - b,
-  );
   const blocks = Math.ceil(n / PRESCORE_BLOCK);
   const width = 1 + factors;
   const popLow = new Float32Array(blocks).fill(Number.POSITIVE_INFINITY);
@@ -77,8 +77,8 @@ export interface PrescoreInput {
 class Prescorer {
   readonly popScale: number;
   readonly gmfScale: number;
-  /** weights.itemItem / sd of item-item, 0 when item-item is off. */
-  readonly itemItemScale: number;
+  /** Whether item-item adds to the prescore (a weight, and picks with neighbours). */
+  readonly hasItemItem: boolean;
   readonly bestSet: number;
   private readonly setZ: Float32Array;
   private readonly popularity: Float32Array;
@@ -103,7 +103,7 @@ class Prescorer {
     const foldSd = moments.foldIn?.sd ?? 0;
     this.gmfScale = input.gmf && foldSd > 1e-12 ? weights.foldIn / foldSd : 0;
     const ii = moments.itemItem as Moments;
-    this.itemItemScale = weights.itemItem !== 0 && ii.sd > 1e-12 ? weights.itemItem / ii.sd : 0;
+    this.hasItemItem = weights.itemItem !== 0 && ii.sd > 1e-12;
     this.popularity = parts.popularity;
     this.gmfItem = parts.foldIn.gmfItem;
     this.factors = parts.foldIn.factors;
@@ -139,7 +139,7 @@ export function prescoreAll(parts: HybridParts, input: PrescoreInput): Float32Ar
   const p = new Prescorer(parts, input);
   const out = new Float32Array(parts.nItems);
   p.baseScores(null, 0, out.length, out);
-  if (p.itemItemScale !== 0) {
+  if (p.hasItemItem) {
     const { items } = input.itemItem;
     for (let k = 0; k < items.length; k++) out[items[k] as number] = p.withItemItem(k, out[items[k] as number] as number);
   }
@@ -162,7 +162,10 @@ export function prescoreTop(
   const n = parts.nItems;
   if (n <= k) return { top: Array.from({ length: n }, (_, j) => j), scored: 0 };
   // On a small catalogue, or when item-item already reaches most movies, bounds save nothing.
-  if (n <= FULL_PASS_UP_TO || 2 * input.itemItem.items.length >= n) return { top: topIndices(prescoreAll(parts, input), k), scored: n };
+  if (n <= FULL_PASS_UP_TO || 2 * input.itemItem.items.length >= n) {
+    const all = Uint32Array.from({ length: n }, (_, j) => j);
+    return { top: Array.from(strongest(all, Float64Array.from(prescoreAll(parts, input)), k)), scored: n };
+  }
   const p = new Prescorer(parts, input);
   const items: number[] = [];
   const values: number[] = [];
@@ -174,7 +177,7 @@ export function prescoreTop(
     best.offer(v);
   };
   const base = new Float32Array(Math.max(PRESCORE_BLOCK, input.itemItem.items.length));
-  if (p.itemItemScale !== 0) {
+  if (p.hasItemItem) {
     const touched = input.itemItem.items;
     p.baseScores(touched, 0, touched.length, base);
     for (let t = 0; t < touched.length; t++) score(touched[t] as number, p.withItemItem(t, base[t] as number));
@@ -195,15 +198,6 @@ export function prescoreTop(
   }
   for (const j of items) mark[j] = 0;
   return { top: Array.from(strongest(Uint32Array.from(items), Float64Array.from(values), k)), scored: items.length };
-}
-
-/** Indices of the k largest scores, ties to the lower index: a quickselect threshold, then one pass. */
-function topIndices(scores: Float32Array, k: number): number[] {
-  const threshold = kthLargest(Float32Array.from(scores), k);
-  const out: number[] = [];
-  for (let j = 0; j < scores.length && out.length < k; j++) if ((scores[j] as number) > threshold) out.push(j);
-  for (let j = 0; j < scores.length && out.length < k; j++) if (scores[j] === threshold) out.push(j);
-  return out;
 }
 
 /** An upper bound of `base` over each block, with a little slack for Float32 rounding. */

@@ -6,6 +6,7 @@ import { medianOf } from '../recsys/profiles/genre-split.js';
 import { LruCache } from '../util/lru.js';
 import type { BlendWeights } from './blend-weights.js';
 import type { NeighbourLists } from './candidates.js';
+import { popularityOrder } from './catalogue-stats.js';
 import { LIKED_RATING } from './cold-start.js';
 import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserError } from './errors.js';
 import { type HybridParts, SIGNAL_DEFAULTS, type SignalSettings } from './hybrid.js';
@@ -84,9 +85,7 @@ export function createRecommendationService(data: ServiceData, rank?: RankAnswer
   const genreCounts = new Map(catalogue.genres.map((g) => [g, 0]));
   for (const m of catalogue.movies) for (const g of m.genres) genreCounts.set(g, (genreCounts.get(g) ?? 0) + 1);
   // Browsing shows well-known movies first: by popularity, then id.
-  const browseOrder = Array.from({ length: summaries.length }, (_, j) => j).sort(
-    (a, b) => (parts.popularity[b] as number) - (parts.popularity[a] as number) || a - b,
-  );
+  const browseOrder = Array.from(popularityOrder(parts.popularity));
   const lowerTitles = summaries.map((m) => m.title.toLowerCase());
   // The page re-asks on every click and the bot on every /recommend: same picks, same answer.
   let byUser: UserGroups | null = null;

@@ -14,6 +14,7 @@ import {
   genreSetScores,
   type Moments,
   momentsOf,
+  popularityOrder,
   sparseMoments,
   zOf,
 } from './catalogue-stats.js';
@@ -49,12 +50,13 @@ export function buildTwoStageIndex(
 ): TwoStageIndex {
   const limits = options.limits ?? CANDIDATE_LIMITS;
   const prior = mlpPrior(parts);
+  const byPopularity = popularityOrder(parts.popularity);
   return {
     stats: buildCatalogueStats(parts, options.foldInSample),
-    sources: buildCandidateSources(parts, limits, options.neighbours ?? null),
+    sources: buildCandidateSources(parts, limits, options.neighbours ?? null, byPopularity),
     limits,
     mlpPrior: prior,
-    prescore: buildPrescoreBlocks(parts, prior),
+    prescore: buildPrescoreBlocks(parts, prior, byPopularity),
     scratch: { values: new Float64Array(parts.nItems), mark: new Uint8Array(parts.nItems) },
   };
 }
