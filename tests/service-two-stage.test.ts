@@ -13,7 +13,7 @@ import { computeSignals, SIGNAL_DEFAULTS, SIGNALS } from '../src/service/hybrid.
 import { scoreFull } from '../src/service/scoring.js';
 import { createRecommendationService } from '../src/service/service.js';
 import { tasteVector } from '../src/service/signals/content.js';
-import { centredGenreTaste, genreAffinity } from '../src/service/signals/genre.js';
+import { centredGenreTaste, genreAffinity, genreScores } from '../src/service/signals/genre.js';
 import { accumulateItemItem } from '../src/service/signals/sparse-item-item.js';
 import { buildTwoStageIndex, scoreTwoStage } from '../src/service/two-stage.js';
 import type { RecommendationService } from '../src/service/types.js';
@@ -59,6 +59,18 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('catalogue stats', () => {
+  it('score each genre set exactly as the full pass scores each of its movies', () => {
+    const { parts } = bundle;
+    const stats = buildCatalogueStats(parts);
+    for (const liked of pickSets(6, 5, parts.nItems)) {
+      const affinity = genreAffinity(parts.genres, tasteVector(parts.movies, liked, [], 0));
+      const perMovie = new Float32Array(parts.nItems);
+      genreScores(parts.genres, affinity, SIGNAL_DEFAULTS.genreWiden, perMovie);
+      const perSet = genreSetScores(stats, centredGenreTaste(parts.genres, affinity, SIGNAL_DEFAULTS.genreWiden));
+      expect(Array.from(stats.genreSets.setOf, (p) => perSet[p])).toEqual(Array.from(perMovie));
+    }
+  });
+
   it('give the moments the full z-scoring computes, without scoring the catalogue', () => {
     const { parts } = bundle;
     const stats = buildCatalogueStats(parts);
@@ -73,7 +85,7 @@ describe('catalogue stats', () => {
       const taste = tasteVector(parts.movies, liked, [], SIGNAL_DEFAULTS.dislikeWeight);
       close(contentMoments(stats, taste), raw.content);
       const centred = centredGenreTaste(parts.genres, genreAffinity(parts.genres, taste), SIGNAL_DEFAULTS.genreWiden);
-      close(genreMoments(stats, genreSetScores(stats, parts.genres, centred)), raw.genre);
+      close(genreMoments(stats, genreSetScores(stats, centred)), raw.genre);
       close(sparseMoments(accumulateItemItem(parts.itemItem, liked, [], 0.5).values, parts.nItems), raw.itemItem);
     }
     // The fold-in sample is the whole catalogue when the catalogue is no bigger than the sample.

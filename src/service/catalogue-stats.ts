@@ -1,8 +1,7 @@
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { createRng } from '../recsys/random.js';
 import type { HybridParts } from './hybrid.js';
-import { dotAt } from './signals/content.js';
-import { type GenreModel, genreScoreOf } from './signals/genre.js';
+import type { GenreModel } from './signals/genre.js';
 
 /**
  * What a signal's z-score needs from the whole catalogue — its mean and sd over every movie —
@@ -16,8 +15,11 @@ export interface CatalogueStats {
   popularity: Moments;
   /** Mean and (population) covariance of the movie text vectors, for content = taste · v. */
   content: { dim: number; mean: Float64Array; covariance: Float64Array };
-  /** One representative movie and a count per distinct genre set, and each movie's set. */
-  genreSets: { representatives: Uint32Array; counts: Uint32Array; setOf: Uint32Array };
+  /**
+   * One representative movie and a count per distinct genre set, each movie's set, and each set's
+   * genres (set p's are genres[offsets[p], offsets[p + 1]), ascending).
+   */
+  genreSets: { representatives: Uint32Array; counts: Uint32Array; setOf: Uint32Array; offsets: Uint32Array; genres: Uint16Array };
   /** Movies the fold-in's mean and sd are estimated on, ascending. */
   foldInSample: Uint32Array;
 }
@@ -77,7 +79,10 @@ export function sparseMoments(values: ArrayLike<number>, nItems: number): Moment
   return { mean, sd: Math.sqrt(sq / Math.max(1, nItems)) };
 }
 
-/** Content score moments: mean = taste·μ, variance = tasteᵀ Σ taste (0 when there is no taste). */
+/**
+ * Content score moments: mean = taste·μ, variance = tasteᵀ Σ taste (0 when there is no taste),
+ * from Σ's upper triangle (Σ is symmetric): half the multiplications of the full form.
+ */
 export function contentMoments(stats: CatalogueStats, taste: Float32Array | null): Moments {
   if (!taste) return { mean: 0, sd: 0 };
   const { dim, mean: mu, covariance } = stats.content;
@@ -86,7 +91,11 @@ export function contentMoments(stats: CatalogueStats, taste: Float32Array | null
   for (let a = 0; a < dim; a++) {
     const ta = taste[a] as number;
     mean += ta * (mu[a] as number);
-    variance += ta * dotAt(taste, covariance, a * dim, dim);
+    if (ta === 0) continue;
+    const row = a * dim;
+    let off = 0;
+    for (let b = a + 1; b < dim; b++) off += (taste[b] as number) * (covariance[row + b] as number);
+    variance += ta * (ta * (covariance[row + a] as number) + 2 * off);
   }
   return { mean, sd: Math.sqrt(Math.max(0, variance)) };
 }
@@ -102,12 +111,21 @@ export function genreMoments(stats: CatalogueStats, scores: Float32Array): Momen
   return { mean, sd: Math.sqrt(sq / Math.max(1, stats.nItems)) };
 }
 
-/** The genre score of each distinct genre set (movie j scores scores[setOf[j]]). */
-export function genreSetScores(stats: CatalogueStats, genres: GenreModel, centred: Float64Array): Float32Array {
-  const { representatives } = stats.genreSets;
-  // A loop, not from() with a map function: a call per set made this ~0.15 ms of a request (9,742 movies).
-  const out = new Float32Array(representatives.length);
-  for (let p = 0; p < representatives.length; p++) out[p] = genreScoreOf(genres, centred, representatives[p] as number);
+/**
+ * The genre score of each distinct genre set (movie j scores scores[setOf[j]]): genreScoreOf's
+ * mean over the set's genres, summed in the same order, from each set's genre list instead of a
+ * membership row per set.
+ */
+export function genreSetScores(stats: CatalogueStats, centred: Float64Array): Float32Array {
+  const { offsets, genres } = stats.genreSets;
+  const out = new Float32Array(offsets.length - 1);
+  for (let p = 0; p < out.length; p++) {
+    const from = offsets[p] as number;
+    const to = offsets[p + 1] as number;
+    let s = 0;
+    for (let k = from; k < to; k++) s += centred[genres[k] as number] as number;
+    out[p] = to > from ? s / (to - from) : 0;
+  }
   return out;
 }
 
@@ -161,7 +179,19 @@ function genreSets(genres: GenreModel, n: number): CatalogueStats['genreSets'] {
     counts[p] = (counts[p] as number) + 1;
     setOf[j] = p;
   }
-  return { representatives: Uint32Array.from(representatives), counts: Uint32Array.from(counts), setOf };
+  const offsets = new Uint32Array(representatives.length + 1);
+  const list: number[] = [];
+  for (const [p, j] of representatives.entries()) {
+    for (let g = 0; g < G; g++) if (genres.membership[j * G + g] === 1) list.push(g);
+    offsets[p + 1] = list.length;
+  }
+  return {
+    representatives: Uint32Array.from(representatives),
+    counts: Uint32Array.from(counts),
+    setOf,
+    offsets,
+    genres: Uint16Array.from(list),
+  };
 }
 
 function sampleItems(n: number, size: number, seed: number): Uint32Array {

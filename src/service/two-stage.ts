@@ -97,7 +97,7 @@ export function scoreTwoStage(
     popularity: stats.popularity,
     itemItem: sparseMoments(itemItem.values, n),
   };
-  const genreSets = genreSetScores(stats, parts.genres, centredGenreTaste(parts.genres, affinity, settings.genreWiden));
+  const genreSets = genreSetScores(stats, centredGenreTaste(parts.genres, affinity, settings.genreWiden));
   moments.genre = genreMoments(stats, genreSets);
   if (weights.content !== 0) moments.content = contentMoments(stats, taste);
   if (weights.foldIn !== 0 && user) {

@@ -81,7 +81,7 @@ export function centredGenreTaste(model: GenreModel, affinity: Float64Array, wid
 }
 
 /** Movie j's genre score: the mean centred taste over its genres (0 without genres). */
-export function genreScoreOf(model: GenreModel, centred: Float64Array, j: number): number {
+function genreScoreOf(model: GenreModel, centred: Float64Array, j: number): number {
   const G = model.names.length;
   let s = 0;
   let n = 0;
