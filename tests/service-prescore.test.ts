@@ -101,6 +101,33 @@ describe('prescoreTop', () => {
     expect([...got.top].sort((a, b) => a - b)).toEqual(fullTop(prescoreAll(parts, input), 200));
   });
 
+  it('selects only movies the request allows, and k of them when there are', () => {
+    for (const n of [FULL_PASS_UP_TO, 6000]) {
+      const { parts, prior } = partsOf(n, 13, false);
+      const rng = createRng(14);
+      // A genre filter's shape: most of the catalogue excluded, the item-item movies included.
+      const exclude = Uint8Array.from({ length: n }, () => (rng.next() < 0.9 ? 1 : 0));
+      const input = { ...inputOf(n, prior, 15, WEIGHTS[1]?.[1] as SignalWeights, true), exclude };
+      const mark = new Uint8Array(n);
+      const got = prescoreTop(parts, buildPrescoreBlocks(parts, prior), input, 200, mark);
+      const all = prescoreAll(parts, input);
+      const allowed = Float32Array.from(all, (v, j) => (exclude[j] === 1 ? Number.NEGATIVE_INFINITY : v));
+      expect(got.top).toHaveLength(200);
+      expect(got.top.every((j) => exclude[j] === 0)).toBe(true);
+      expect([...got.top].sort((a, b) => a - b)).toEqual(fullTop(allowed, 200));
+      expect(mark.every((m) => m === 0)).toBe(true);
+    }
+  });
+
+  it('returns every allowed movie when there are no more than k', () => {
+    const n = 6000;
+    const { parts, prior } = partsOf(n, 16, false);
+    const exclude = Uint8Array.from({ length: n }, (_, j) => (j % 50 === 7 ? 0 : 1));
+    const input = { ...inputOf(n, prior, 17, WEIGHTS[0]?.[1] as SignalWeights, true), exclude };
+    const got = prescoreTop(parts, buildPrescoreBlocks(parts, prior), input, 200, new Uint8Array(n));
+    expect([...got.top].sort((a, b) => a - b)).toEqual(Array.from({ length: 120 }, (_, i) => i * 50 + 7));
+  });
+
   it('returns every movie when there are no more than k', () => {
     const { parts, prior } = partsOf(50, 9, false);
     const input = inputOf(50, prior, 10, WEIGHTS[0]?.[1] as SignalWeights, true);

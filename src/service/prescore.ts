@@ -69,6 +69,8 @@ export interface PrescoreInput {
   itemItem: { items: Uint32Array; values: Float64Array };
   /** The request's fold-in GMF vector, or null without one. */
   gmf: Float32Array | null;
+  /** Movies that may not be selected (1), or null for none. */
+  exclude?: Uint8Array | null;
 }
 
 /**
@@ -147,10 +149,10 @@ export function prescoreAll(parts: HybridParts, input: PrescoreInput): Float32Ar
 }
 
 /**
- * The k movies with the best prescore — the set `prescoreAll` then a top-k (ties to the lower
- * movie) gives — scoring item-item's movies and then blocks in order of their bound until no
- * unscored block can reach the k-th best; `scored` counts the movies it scored. `mark` is an
- * nItems scratch left zeroed.
+ * The k movies with the best prescore that `input.exclude` allows — the set `prescoreAll` then a
+ * top-k (ties to the lower movie) gives — scoring item-item's movies and then blocks in order of
+ * their bound until no unscored block can reach the k-th best; `scored` counts the movies it
+ * scored. `mark` is an nItems scratch left zeroed.
  */
 export function prescoreTop(
   parts: HybridParts,
@@ -160,18 +162,28 @@ export function prescoreTop(
   mark: Uint8Array,
 ): { top: number[]; scored: number } {
   const n = parts.nItems;
-  if (n <= k) return { top: Array.from({ length: n }, (_, j) => j), scored: 0 };
+  const exclude = input.exclude ?? null;
+  const allowed = (j: number) => exclude === null || exclude[j] !== 1;
   // On a small catalogue, or when item-item already reaches most movies, bounds save nothing.
   if (n <= FULL_PASS_UP_TO || 2 * input.itemItem.items.length >= n) {
-    const all = Uint32Array.from({ length: n }, (_, j) => j);
-    return { top: Array.from(strongest(all, Float64Array.from(prescoreAll(parts, input)), k)), scored: n };
+    const scores = prescoreAll(parts, input);
+    const open: number[] = [];
+    for (let j = 0; j < n; j++) if (allowed(j)) open.push(j);
+    const values = new Float64Array(open.length);
+    for (let o = 0; o < open.length; o++) values[o] = scores[open[o] as number] as number;
+    return { top: Array.from(strongest(Uint32Array.from(open), values, k)), scored: n };
   }
   const p = new Prescorer(parts, input);
   const items: number[] = [];
   const values: number[] = [];
   const best = new MinHeap(k);
+  const skipped: number[] = [];
   const score = (j: number, v: number) => {
     mark[j] = 1;
+    if (!allowed(j)) {
+      skipped.push(j);
+      return;
+    }
     items.push(j);
     values.push(v);
     best.offer(v);
@@ -197,7 +209,8 @@ export function prescoreTop(
     }
   }
   for (const j of items) mark[j] = 0;
-  return { top: Array.from(strongest(Uint32Array.from(items), Float64Array.from(values), k)), scored: items.length };
+  for (const j of skipped) mark[j] = 0;
+  return { top: Array.from(strongest(Uint32Array.from(items), Float64Array.from(values), k)), scored: items.length + skipped.length };
 }
 
 /** An upper bound of `base` over each block, with a little slack for Float32 rounding. */

@@ -48,7 +48,7 @@ export function createRanker(model: RankingModel): Rank {
   const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts, { neighbours: model.neighbours ?? null });
   return ({ liked, disliked, k, exclude, genres }) => {
     const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(model.blend, liked.length);
-    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, genres);
+    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, { genres: genres ?? [], exclude, k });
     const { z, scores } = run;
     const top = topOf(run, k, exclude);
     return {

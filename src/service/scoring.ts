@@ -10,7 +10,7 @@ import {
   type SignalWeights,
   standardizeAll,
 } from './hybrid.js';
-import { type Scored, scoreTwoStage, type TwoStageIndex } from './two-stage.js';
+import { type Scored, scoreTwoStage, type TwoStageIndex, type TwoStageRequest } from './two-stage.js';
 
 /** Full-catalogue ranking (every movie scored) or two-stage (candidates, then the hybrid on them). */
 export type RankingMode = 'two-stage' | 'full';
@@ -39,9 +39,9 @@ export function scoreRequest(
   picks: Picks,
   weights: SignalWeights,
   settings: SignalSettings,
-  filterGenres: readonly number[] = [],
+  request: TwoStageRequest = {},
 ): Scored {
-  return index ? scoreTwoStage(parts, index, picks, weights, settings, filterGenres) : scoreFull(parts, picks, weights, settings);
+  return index ? scoreTwoStage(parts, index, picks, weights, settings, request) : scoreFull(parts, picks, weights, settings);
 }
 
 /** The k best of a scored request, never outside its candidates; ties go to the lower movie index. */

@@ -69,6 +69,16 @@ export interface Scored {
   candidates: Uint32Array | null;
 }
 
+/** What of a request besides the picks shapes its candidates. */
+export interface TwoStageRequest {
+  /** A genre filter's genre indices: the candidates include their popular movies. */
+  genres?: readonly number[];
+  /** Movies that may not be returned (picks, exclusions, a genre filter's others): never prescored. */
+  exclude?: Uint8Array | null;
+  /** Movies the answer needs: the prescore keeps at least this many that `exclude` allows. */
+  k?: number;
+}
+
 /**
  * The hybrid on the candidates only: each signal is scored at the candidates and z-scored with its
  * catalogue moments, so a candidate gets the score the full ranking gives it (exactly, except for
@@ -81,7 +91,7 @@ export function scoreTwoStage(
   picks: Picks,
   weights: SignalWeights,
   settings: SignalSettings,
-  filterGenres: readonly number[] = [],
+  request: TwoStageRequest = {},
 ): Scored {
   const n = parts.nItems;
   const { stats } = index;
@@ -105,20 +115,28 @@ export function scoreTwoStage(
     scoreItemsWithUserVector(parts.foldIn, user.gmf, user.mlp, stats.foldInSample, sample);
     moments.foldIn = momentsOf(sample);
   }
-  const prescored =
-    liked.length > 0
-      ? prescoreTop(
-          parts,
-          index.prescore,
-          { weights, moments, genreSets, setOf: stats.genreSets.setOf, mlpPrior: index.mlpPrior, itemItem, gmf: user?.gmf ?? null },
-          index.limits.prescore,
-          index.scratch.mark,
-        ).top
-      : null;
+  // Only movies the answer may hold are prescored, and at least k of them: a genre filter or a long
+  // exclusion list still gets a full answer from the candidates.
+  const prescored = prescoreTop(
+    parts,
+    index.prescore,
+    {
+      weights,
+      moments,
+      genreSets,
+      setOf: stats.genreSets.setOf,
+      mlpPrior: index.mlpPrior,
+      itemItem,
+      gmf: user?.gmf ?? null,
+      exclude: request.exclude ?? null,
+    },
+    Math.max(index.limits.prescore, request.k ?? 0),
+    index.scratch.mark,
+  ).top;
   const candidates = candidateSet(
     parts,
     index.sources,
-    { liked, genres: filterGenres, itemItem, prescored },
+    { liked, genres: request.genres ?? [], itemItem, prescored },
     index.limits,
     index.scratch.mark,
   );
