@@ -37,13 +37,15 @@ export interface CandidateLimits {
 }
 
 /**
- * Sized by the cold-start bench: at these limits the candidates still held every movie of the full
- * ranking's top 10 (recall 1.000 on ml-100k, 1 / 3 / 5 / 10 picks: ~300 candidates, at most ~450,
- * with the mean-of-one-pick fold-in). Twice these (p50 659) and then 100 / 15 / 100 / 300 (p50
- * 380) held the same recall; every candidate costs an MLP pass, so the smallest limits that keep
- * it are the ones to ship.
+ * Sized on validation users (never the cold-start test users), against the full ranking's own top 10
+ * (no relevance labels): recall of that top 10 in the candidates. The prescore alone kept ≥ 0.99 at
+ * 30 movies; every source at these limits kept 1.000 at 1 / 3 / 5 / 10 picks on ml-100k and
+ * ml-latest-small and for five picks from the 100 most popular (~130–195 candidates, where 50 / 10 /
+ * 100 / 200 / 30 gave ~250–450). Every candidate costs an MLP pass and a text dot product, so the
+ * smallest limits that keep the recall are the ones to ship; the prescore keeps at least k allowed
+ * movies whatever these say.
  */
-export const CANDIDATE_LIMITS: CandidateLimits = { popular: 50, perGenre: 10, itemItem: 100, prescore: 200, neighboursPerPick: 30 };
+export const CANDIDATE_LIMITS: CandidateLimits = { popular: 20, perGenre: 5, itemItem: 50, prescore: 100, neighboursPerPick: 10 };
 
 export function buildCandidateSources(
   parts: HybridParts,
