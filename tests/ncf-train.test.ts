@@ -6,7 +6,7 @@ import { initBackend } from '../src/recsys/ncf/backend.js';
 import { type NeuMFConfigInput, neumfConfig } from '../src/recsys/ncf/config.js';
 import { disposeWeights, snapshotWeights } from '../src/recsys/ncf/model.js';
 import { NeuMF, NO_ITEM } from '../src/recsys/ncf/neumf.js';
-import { epochRate, trainNeuMF } from '../src/recsys/ncf/train.js';
+import { trainNeuMF } from '../src/recsys/ncf/train.js';
 import { createRng } from '../src/recsys/random.js';
 import { makeTable, range } from './helpers/tables.js';
 
@@ -196,20 +196,6 @@ describe('trainNeuMF', () => {
       expect(value).toBe(total);
       const { batchSize } = neumfConfig(CONFIG);
       expect(value).toBe(run.history.reduce((sum, h) => sum + Math.ceil(h.samples / batchSize), 0));
-    }
-  });
-
-  it('decays the learning rate linearly over a phase: same first epoch, other later ones, on either trainer', async () => {
-    const config = neumfConfig({ ...CONFIG, epochs: 5, rateDecay: 0.8 });
-    expect([1, 2, 3, 4, 5].map((n) => epochRate(config, n))).toEqual([0.01, 0.008, 0.006, 0.004, 0.002].map((r) => expect.closeTo(r, 12)));
-    expect(epochRate(neumfConfig({ ...CONFIG, epochs: 1, rateDecay: 0.8 }), 1)).toBe(CONFIG.learningRate);
-    for (const trainer of ['sparse', 'tfjs'] as const) {
-      const flat = await trainNeuMF(table, neumfConfig({ ...CONFIG, epochs: 3, trainer, threads: 1 }), { log: () => {} });
-      const decayed = await trainNeuMF(table, neumfConfig({ ...CONFIG, epochs: 3, trainer, threads: 1, rateDecay: 0.9 }), { log: () => {} });
-      disposeWeights(flat.weights);
-      disposeWeights(decayed.weights);
-      expect(decayed.history[0]?.loss).toBe(flat.history[0]?.loss);
-      expect(decayed.history[2]?.loss).not.toBe(flat.history[2]?.loss);
     }
   });
 

@@ -23,11 +23,6 @@ export const NeuMFConfigSchema = z.object({
   layers: z.array(z.number().int().min(1).max(4096)).min(1).default([64, 32, 16]),
   learningRate: z.number().positive().max(1).default(0.001),
   epochs: z.number().int().min(1).max(1000).default(8),
-  /**
-   * Learning-rate decay within a phase: epoch n of N trains at learningRate × (1 − rateDecay ×
-   * (n − 1) / (N − 1)), so the last epoch runs at (1 − rateDecay) of the first. 0 keeps it constant.
-   */
-  rateDecay: z.number().min(0).max(0.99).default(0),
   batchSize: z
     .number()
     .int()

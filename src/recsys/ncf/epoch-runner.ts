@@ -38,8 +38,6 @@ export interface EpochRunner {
   readonly choice: TrainerChoice;
   /** A fresh optimizer at `learningRate`, starting from the current variable values. */
   startPhase(learningRate: number): void;
-  /** The learning rate from the next step on, the optimizer's moments kept. */
-  setRate(learningRate: number): void;
   runEpoch(data: TrainingRows, rng: Rng, branch: Branch, onBatches?: (batches: number) => void): Promise<number>;
   syncWeights(): void;
   close(): Promise<void>;
@@ -54,11 +52,6 @@ export function openEpochRunner(weights: NeuMFWeights, config: NeuMFConfig, choi
       startPhase(learningRate) {
         optimizer?.dispose();
         optimizer = tf.train.adam(learningRate);
-      },
-      setRate(learningRate) {
-        if (!optimizer) throw new Error('startPhase first');
-        // tfjs reads the field on every step and offers no setter; a new optimizer would lose the moments.
-        (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
       },
       async runEpoch(data, rng, branch, onBatches) {
         if (!optimizer) throw new Error('startPhase first');
@@ -88,9 +81,6 @@ export function openEpochRunner(weights: NeuMFWeights, config: NeuMFConfig, choi
       learningRate = rate;
       trainer.load(snapshotWeights(weights));
       trainer.resetOptimizer();
-    },
-    setRate(rate) {
-      learningRate = rate;
     },
     runEpoch: (data, rng, branch, onBatches) => trainer.runEpoch(data, rng, branch, learningRate, onBatches),
     syncWeights: () => restoreWeights(weights, trainer.values()),

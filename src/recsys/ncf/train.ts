@@ -101,12 +101,6 @@ export async function trainNeuMF(train: RatingsTable, config: NeuMFConfig, hooks
   return { weights, history, bestEpoch, backend: backend.name, trainer: choice, seconds: (performance.now() - started) / 1000 };
 }
 
-/** The learning rate of epoch n (1-based) of a phase: config.rateDecay's linear decay. */
-export function epochRate(config: Pick<NeuMFConfig, 'learningRate' | 'rateDecay' | 'epochs'>, n: number): number {
-  const along = config.epochs > 1 ? (n - 1) / (config.epochs - 1) : 0;
-  return config.learningRate * (1 - config.rateDecay * along);
-}
-
 interface PhaseContext {
   weights: NeuMFWeights;
   runner: EpochRunner;
@@ -141,7 +135,6 @@ async function runPhase(
   for (let n = 1; n <= config.epochs; n++) {
     const epoch = epochOffset + n;
     const epochStarted = performance.now();
-    runner.setRate(epochRate(config, n));
     const data = sampler.sample(config.seed + epoch, keep);
     // Each epoch draws its negatives afresh, so its size varies: the total is re-estimated from
     // this epoch's, and the bar ends at its total instead of running past it.
