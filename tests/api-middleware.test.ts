@@ -143,6 +143,33 @@ describe('FixedWindowLimiter', () => {
 });
 
 describe('serveApp', () => {
+  it('limits bodies over a real socket, by their declared length or as a chunked stream', async () => {
+    const server = await serveApp(createApp({ service, bodyLimitBytes: 100 }), { port: 0, host: '127.0.0.1' });
+    try {
+      const small = '{"liked":[1,2]}';
+      const big = JSON.stringify({ liked: Array.from({ length: 60 }, (_, i) => i + 1) });
+      const post = (body: BodyInit, chunked = false) =>
+        fetch(`${server.url}/api/recommend`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: chunked ? new Blob([body as string]).stream() : body,
+          ...(chunked ? { duplex: 'half' } : {}),
+        } as RequestInit);
+      const codeOf = async (res: Response) => ((await res.json()) as { error?: { code: string } }).error?.code;
+      // fetch sends a string with Content-Length and a stream chunked: both paths of the limit.
+      expect((await post(small)).status).toBe(200);
+      expect((await post(small, true)).status).toBe(200);
+      const declared = await post(big);
+      expect(declared.status).toBe(413);
+      expect(await codeOf(declared)).toBe('payload_too_large');
+      const streamed = await post(big, true);
+      expect(streamed.status).toBe(413);
+      expect(await codeOf(streamed)).toBe('payload_too_large');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('listens on port 0, reports the real port, serves, and closes after in-flight requests', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {

@@ -1,12 +1,11 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { requestId } from 'hono/request-id';
 import { type Logger, pino } from 'pino';
 import type { ApiKeyRegistry } from '../keys/index.js';
 import type { RecommendationService, VisitorLikes } from '../service/index.js';
 import { type ClientKeyOptions, clientKeyReader } from './client-key.js';
-import { ApiError } from './errors.js';
+import { limitBody } from './middleware/body-limit.js';
 import { notFound, onError, validationHook } from './middleware/errors.js';
 import { rateLimit } from './middleware/rate-limit.js';
 import { requestLog } from './middleware/request-log.js';
@@ -84,15 +83,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     const windowMs = limits?.windowMs ?? 60_000;
     app.use('*', rateLimit({ windowMs, max: anonymousMax, clientKey: clientKeyReader(options.clientKey), apiKeys: options.apiKeys }));
   }
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: bodyLimitBytes,
-      onError: () => {
-        throw new ApiError('payload_too_large', `the body is larger than ${bodyLimitBytes} bytes`, { limitBytes: bodyLimitBytes });
-      },
-    }),
-  );
+  app.use('*', limitBody(bodyLimitBytes));
 
   const deps = { service, movieJson: { remotePosters } };
   registerHealthRoutes(app, { service, logger });
