@@ -148,11 +148,11 @@ describe('serveApp', () => {
     try {
       const small = '{"liked":[1,2]}';
       const big = JSON.stringify({ liked: Array.from({ length: 60 }, (_, i) => i + 1) });
-      const post = (body: BodyInit, chunked = false) =>
+      const post = (body: string, chunked = false) =>
         fetch(`${server.url}/api/recommend`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: chunked ? new Blob([body as string]).stream() : body,
+          body: chunked ? new Blob([body]).stream() : body,
           ...(chunked ? { duplex: 'half' } : {}),
         } as RequestInit);
       const codeOf = async (res: Response) => ((await res.json()) as { error?: { code: string } }).error?.code;

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/index.js';
 import { ReelrecError } from '../src/errors.js';
 import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
+import { movieSummary } from '../src/service/movie-summary.js';
+import { answerOf } from '../src/service/rank.js';
 import { DEFAULT_RANK_WORKER_URL, startRankPool } from '../src/service/rank-pool.js';
 import { rankingModelOf } from '../src/service/service.js';
 import { sharedBytes, shareTypedArrays } from '../src/service/shared-memory.js';
@@ -54,7 +56,10 @@ describe('pooled ranking', () => {
   it('answers exactly what the inline service answers', async () => {
     expect(pooled.ranking.pool?.stats().workers).toBe(2);
     for (const request of REQUESTS) {
-      expect(await pooled.service.recommendFromLikes(request)).toEqual(await bundle.service.recommendFromLikes(request));
+      const answer = await pooled.service.recommendFromLikes(request);
+      expect(answer).toEqual(await bundle.service.recommendFromLikes(request));
+      // The movies are the service's own summaries, not copies made by the worker's message.
+      for (const { movie } of answer.items) expect(movie).toBe(pooled.service.getMovie(movie.id));
     }
   });
 
@@ -190,7 +195,11 @@ describe('rank pool lifecycle', () => {
       expect(answer.items).toHaveLength(5);
       // The pool speaks item indices; the service, movie ids.
       const liked = [4, 10].map((item) => bundle.data.catalogue.movies[item]?.id as number);
-      expect(answer).toEqual(await bundle.service.recommendFromLikes({ liked, k: 5 }));
+      // In item indices: the service turns them into its own movie summaries.
+      expect(answerOf(answer, bundle.data.catalogue.movies.map(movieSummary))).toEqual(
+        await bundle.service.recommendFromLikes({ liked, k: 5 }),
+      );
+      expect(answer.items.every((i) => !('movie' in i))).toBe(true);
       expect(pool.stats()).toMatchObject({ workers: 1, crashed: 1, started: 2 });
       expect(pool.threadIds()).not.toContain(first);
     } finally {

@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ReelrecError } from '../errors.js';
 import { workerScript } from '../util/worker-script.js';
-import type { RankingModel, RankRequest } from './rank.js';
-import type { RecommendationAnswer } from './types.js';
+import type { RankedAnswer, RankingModel, RankRequest } from './rank.js';
 
 /** What a rank worker is started with: the model, its typed arrays in SharedArrayBuffers. */
 export interface RankWorkerData {
@@ -11,7 +10,7 @@ export interface RankWorkerData {
 export type ToRankWorker = { id: number; request: RankRequest };
 export type FromRankWorker =
   | { ready: true }
-  | { id: number; answer: RecommendationAnswer }
+  | { id: number; answer: RankedAnswer }
   | { id: number; error: { code: string; message: string } };
 
 export interface RankPoolOptions {
@@ -42,7 +41,7 @@ export interface RankPoolStats {
 }
 
 export interface RankPool {
-  rank(request: RankRequest): Promise<RecommendationAnswer>;
+  rank(request: RankRequest): Promise<RankedAnswer>;
   stats(): RankPoolStats;
   /** Thread ids of the running workers. */
   threadIds(): number[];
@@ -65,7 +64,7 @@ const MAX_FAILED_RESTARTS = 3;
 interface Job {
   id: number;
   request: RankRequest;
-  resolve(answer: RecommendationAnswer): void;
+  resolve(answer: RankedAnswer): void;
   reject(error: Error): void;
 }
 

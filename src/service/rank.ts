@@ -2,11 +2,10 @@ import type { Catalogue } from '../recsys/data/types.js';
 import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights.js';
 import type { NeighbourLists } from './candidates.js';
 import type { HybridParts, SignalSettings } from './hybrid.js';
-import { movieSummary } from './movie-summary.js';
 import { contributionOrder, explain } from './reasons.js';
 import { type RankingMode, scoreRequest, topOf } from './scoring.js';
 import { buildTwoStageIndex } from './two-stage.js';
-import type { MovieSummary, RecommendationAnswer } from './types.js';
+import type { MovieSummary, Reason, RecommendationAnswer } from './types.js';
 
 /**
  * Everything ranking a fresh answer reads. Plain data and typed arrays only: the rank pool shares
@@ -33,9 +32,27 @@ export interface RankRequest {
   genres?: number[];
 }
 
-export type Rank = (request: RankRequest) => RecommendationAnswer;
+/**
+ * A ranked answer in item indices: what crosses from a rank worker to the main thread. The service
+ * turns it into movies from its own summaries (`answerOf`), so an answer copies no movie text
+ * between threads and every cached answer shares the one summary of each movie.
+ */
+export interface RankedAnswer {
+  items: Array<{ item: number; score: number; reasons: Reason[] }>;
+  strategy: RecommendationAnswer['strategy'];
+}
+
+export type Rank = (request: RankRequest) => RankedAnswer;
 /** Ranks a cache miss: on the main thread (inline) or in the rank pool's worker threads. */
-export type RankAnswer = (request: RankRequest) => Promise<RecommendationAnswer>;
+export type RankAnswer = (request: RankRequest) => Promise<RankedAnswer>;
+
+/** The answer people get: each ranked item as its movie summary. */
+export function answerOf(ranked: RankedAnswer, summaries: readonly MovieSummary[]): RecommendationAnswer {
+  return {
+    items: ranked.items.map(({ item, score, reasons }) => ({ movie: summaries[item] as MovieSummary, score, reasons })),
+    strategy: ranked.strategy,
+  };
+}
 
 /**
  * The hybrid ranking of `recommendFromLikes`: the one code path both the main thread (inline mode)
@@ -43,7 +60,6 @@ export type RankAnswer = (request: RankRequest) => Promise<RecommendationAnswer>
  */
 export function createRanker(model: RankingModel): Rank {
   const { parts, catalogue, settings } = model;
-  const summaries = catalogue.movies.map(movieSummary);
   // Issue 12: candidates, then the hybrid on them (each thread builds its own index and scratch).
   const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts, { neighbours: model.neighbours ?? null });
   return ({ liked, disliked, k, exclude, genres }) => {
@@ -53,7 +69,7 @@ export function createRanker(model: RankingModel): Rank {
     const top = topOf(run, k, exclude);
     return {
       items: Array.from(top, (item) => ({
-        movie: summaries[item] as MovieSummary,
+        item,
         score: Math.round((scores[item] as number) * 1e4) / 1e4,
         reasons: explain(parts, catalogue, item, liked, contributionOrder(z, weights, item), run.affinity),
       })),

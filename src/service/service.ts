@@ -12,7 +12,7 @@ import { ServiceInputError, UnknownGenreError, UnknownMovieError, UnknownUserErr
 import { type HybridParts, SIGNAL_DEFAULTS, type SignalSettings } from './hybrid.js';
 import { type KnownUserWeights, knownUserScores } from './known-user.js';
 import { movieSummary } from './movie-summary.js';
-import { type RankAnswer, type RankingModel, rankInline } from './rank.js';
+import { answerOf, type RankAnswer, type RankingModel, rankInline } from './rank.js';
 import { contributionOrder, explain } from './reasons.js';
 import type { RankingMode } from './scoring.js';
 import { tasteVector } from './signals/content.js';
@@ -135,7 +135,8 @@ export function createRecommendationService(data: ServiceData, rank?: RankAnswer
           if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
         });
       }
-      const answer = await rankFromLikes({ liked, disliked, k, exclude, genres: genres.map((g) => genreNames.indexOf(g)) });
+      const ranked = await rankFromLikes({ liked, disliked, k, exclude, genres: genres.map((g) => genreNames.indexOf(g)) });
+      const answer = answerOf(ranked, summaries);
       answers.set(key, answer);
       return answer;
     },
