@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/index.js';
 import { ReelrecError } from '../src/errors.js';
-import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
 import { movieSummary } from '../src/service/movie-summary.js';
+import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
 import { answerOf } from '../src/service/rank.js';
 import { DEFAULT_RANK_WORKER_URL, startRankPool } from '../src/service/rank-pool.js';
 import { rankingModelOf } from '../src/service/service.js';
