@@ -141,13 +141,11 @@ export async function startRankPool(options: RankPoolOptions): Promise<RankPool>
         dispatch();
         return;
       }
-      const job = slot.jobs[0];
-      if (job && job.id === message.id) slot.jobs.shift();
+      // The worker answers in the order it was handed requests: the oldest is the one answered.
+      const job = slot.jobs[0]?.id === message.id ? slot.jobs.shift() : undefined;
       if (slot.jobs.length === 0) worker.unref();
-      if (job && job.id === message.id) {
-        if ('answer' in message) job.resolve(message.answer);
-        else job.reject(new ReelrecError(message.error.code, message.error.message));
-      }
+      if (job && 'answer' in message) job.resolve(message.answer);
+      else if (job && 'error' in message) job.reject(new ReelrecError(message.error.code, message.error.message));
       dispatch();
     });
     worker.on('error', (error) => {
