@@ -16,10 +16,10 @@ export interface CatalogueStats {
   /** Mean and (population) covariance of the movie text vectors, for content = taste · v. */
   content: { dim: number; mean: Float64Array; covariance: Float64Array };
   /**
-   * One representative movie and a count per distinct genre set, each movie's set, and each set's
-   * genres (set p's are genres[offsets[p], offsets[p + 1]), ascending).
+   * A count per distinct genre set, each movie's set, and each set's genres (set p's are
+   * genres[offsets[p], offsets[p + 1]), ascending).
    */
-  genreSets: { representatives: Uint32Array; counts: Uint32Array; setOf: Uint32Array; offsets: Uint32Array; genres: Uint16Array };
+  genreSets: { counts: Uint32Array; setOf: Uint32Array; offsets: Uint32Array; genres: Uint16Array };
   /** Movies the fold-in's mean and sd are estimated on, ascending. */
   foldInSample: Uint32Array;
 }
@@ -186,7 +186,6 @@ function genreSets(genres: GenreModel, n: number): CatalogueStats['genreSets'] {
     offsets[p + 1] = list.length;
   }
   return {
-    representatives: Uint32Array.from(representatives),
     counts: Uint32Array.from(counts),
     setOf,
     offsets,
