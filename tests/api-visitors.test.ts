@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../src/api/index.js';
 import { createVisitorLikes, type RecommendationService, type VisitorLikesOptions } from '../src/service/index.js';
 import { findVisitor, like, likesOf, openStore, type Store, visitorUserId } from '../src/store/index.js';
@@ -282,6 +282,27 @@ describe('the verified-credential cache', () => {
     // the likes it could reach are gone, and it holds the hash only, never the secret.
     expect(await cached.authenticate(token)).toBe(id);
     expect(await cached.list(await cached.authenticate(token))).toEqual([]);
+  });
+
+  it('past its time, reuses a hash while no visitor changed, and reads again (refusing an erase) once one did', async () => {
+    const a = createVisitorLikes(storeA, service);
+    const expired = createVisitorLikes(storeB, service, { authCacheMs: 0 });
+    const { id, token } = await a.create();
+    const queries = vi.spyOn(storeB.tables.visitors, 'query');
+    try {
+      expect(await expired.authenticate(token)).toBe(id);
+      expect(queries).toHaveBeenCalledTimes(1);
+      expect(await expired.authenticate(token)).toBe(id);
+      expect(await expired.authenticate(token, id)).toBe(id);
+      expect(queries).toHaveBeenCalledTimes(1);
+      // A wrong secret is still compared with the reused hash and refused.
+      await expect(expired.authenticate(`${id}.${'B'.repeat(43)}`)).rejects.toMatchObject({ code: 'unknown_visitor' });
+      await a.erase(await a.authenticate(token));
+      await expect(expired.authenticate(token)).rejects.toMatchObject({ code: 'unknown_visitor' });
+      expect(queries).toHaveBeenCalledTimes(2);
+    } finally {
+      queries.mockRestore();
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import {
   VISITOR_ID_PATTERN,
   VISITOR_SECRET_PATTERN,
   visitorUserId,
+  visitorsVersion,
 } from '../store/index.js';
 import { LruCache } from '../util/lru.js';
 import { UnknownVisitorError } from './errors.js';
@@ -57,8 +58,9 @@ export interface VisitorLikesOptions {
   /** Likes and dislikes one visitor may keep; default MAX_LIKES_PER_PERSON. */
   maxLikes?: number;
   /**
-   * How long a verified secret hash is reused before the store is asked again. An erase on another
-   * instance takes effect here within this time; default 10 s.
+   * How long a verified secret hash is reused without asking the store anything. Past it, the hash is
+   * reused while the visitors table has not changed (one look at its version, no query), and read
+   * again once it has. An erase on another instance takes effect here within this time; default 10 s.
    */
   authCacheMs?: number;
   /** Visitors whose hash is cached; default 10,000. */
@@ -78,14 +80,20 @@ export function createVisitorLikes(store: Store, service: RecommendationService,
   const maxLikes = options.maxLikes ?? MAX_LIKES_PER_PERSON;
   const cacheMs = options.authCacheMs ?? 10_000;
   // Caches the hash, not the verdict: a wrong secret for a cached id is still compared and refused.
-  const verified = new LruCache<string, { secretHash: string; until: number }>(options.authCacheEntries ?? 10_000);
+  const verified = new LruCache<string, { secretHash: string; until: number; version: number }>(options.authCacheEntries ?? 10_000);
 
   const secretHashOf = async (id: string): Promise<string | null> => {
     const cached = verified.get(id);
     if (cached && cached.until > Date.now()) return cached.secretHash;
+    // Read before the row: an erase committed after this look makes the version differ next time.
+    const version = await visitorsVersion(store);
+    if (cached && cached.version === version) {
+      cached.until = Date.now() + cacheMs;
+      return cached.secretHash;
+    }
     const visitor = await findVisitor(store, id);
     if (!visitor) return null;
-    verified.set(id, { secretHash: visitor.secretHash, until: Date.now() + cacheMs });
+    verified.set(id, { secretHash: visitor.secretHash, until: Date.now() + cacheMs, version });
     return visitor.secretHash;
   };
   const stored = async (visitorId: VisitorId) => likesOf(store, visitorUserId(visitorId));

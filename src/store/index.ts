@@ -86,4 +86,5 @@ export {
   type VisitorRecord,
   verifyVisitor,
   visitorUserId,
+  visitorsVersion,
 } from './visitors.js';

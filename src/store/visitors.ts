@@ -51,6 +51,14 @@ export async function createVisitor(store: Store, created = new Date()): Promise
   return credential;
 }
 
+/**
+ * The visitors table's version: unchanged means no visitor was created or erased since, so a
+ * credential read at that version still holds. Costs a look at the table's latest version, not a query.
+ */
+export async function visitorsVersion(store: Store): Promise<number> {
+  return guard('visitorsVersion', () => store.tables.visitors.version());
+}
+
 export async function findVisitor(store: Store, id: string): Promise<VisitorRecord | null> {
   const rows: RawRow[] = await guard('findVisitor', () =>
     store.tables.visitors
