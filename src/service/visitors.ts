@@ -1,5 +1,5 @@
 import {
-  applyLikeChanges,
+  createLikeGroupCommit,
   createVisitor,
   deleteVisitor,
   findVisitor,
@@ -10,8 +10,8 @@ import {
   secretMatches,
   VISITOR_ID_PATTERN,
   VISITOR_SECRET_PATTERN,
-  visitorUserId,
   visitorsVersion,
+  visitorUserId,
 } from '../store/index.js';
 import { LruCache } from '../util/lru.js';
 import { UnknownVisitorError } from './errors.js';
@@ -96,6 +96,8 @@ export function createVisitorLikes(store: Store, service: RecommendationService,
     verified.set(id, { secretHash: visitor.secretHash, until: Date.now() + cacheMs, version });
     return visitor.secretHash;
   };
+  // Write-through, and while one commit runs the likes of other visitors gather for the next.
+  const writes = createLikeGroupCommit(store, 'web', { maxPerPerson: maxLikes });
   const stored = async (visitorId: VisitorId) => likesOf(store, visitorUserId(visitorId));
   const list = async (visitorId: VisitorId): Promise<VisitorLike[]> =>
     (await stored(visitorId))
@@ -122,12 +124,12 @@ export function createVisitorLikes(store: Store, service: RecommendationService,
     },
     async set(visitorId, movieId, value) {
       service.getMovie(movieId);
-      // The store reads the person's rows once, and refuses past the cap before writing anything.
-      await applyLikeChanges(store, [{ user: visitorUserId(visitorId), movie: movieId, value }], 'web', { maxPerPerson: maxLikes });
+      // The store reads the person's rows once, and refuses a like past the cap without writing it.
+      await writes.apply({ user: visitorUserId(visitorId), movie: movieId, value });
       return { movieId, value };
     },
     async remove(visitorId, movieId) {
-      await applyLikeChanges(store, [{ user: visitorUserId(visitorId), movie: movieId, value: null }], 'web');
+      await writes.apply({ user: visitorUserId(visitorId), movie: movieId, value: null });
     },
     list,
     async recommend(visitorId, k = 10) {

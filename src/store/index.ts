@@ -26,10 +26,12 @@ export {
   itemNeighbours,
 } from './item-neighbours.js';
 export { LikeBook, type LikeBookCloseReport, type LikeBookOptions } from './like-book.js';
+export { createLikeGroupCommit, type LikeGroupCommit, type LikeGroupCommitOptions } from './like-group-commit.js';
 export { type JournalRecord, LikeJournal, type LikeJournalOptions } from './like-journal.js';
 export { allLikeRows } from './like-rows.js';
 export {
   applyLikeChanges,
+  applyLikeChangesEach,
   forgetUser,
   type LikeChange,
   type LikeRecord,
@@ -85,6 +87,6 @@ export {
   type VisitorCredential,
   type VisitorRecord,
   verifyVisitor,
-  visitorUserId,
   visitorsVersion,
+  visitorUserId,
 } from './visitors.js';

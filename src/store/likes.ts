@@ -41,14 +41,20 @@ async function rowsOfUsers(store: Store, users: readonly string[]): Promise<Like
   return rows;
 }
 
-/** Refuses, before anything is written, a change set that would grow a person past MAX_LIKES_PER_PERSON. */
-function checkCap(stored: Map<string, LikeRecord[]>, added: Map<string, number>, removed: Map<string, number[]>, cap: number): void {
+/** The users a change set would grow past `cap` likes and dislikes. */
+function usersOverCap(
+  stored: Map<string, LikeRecord[]>,
+  added: Map<string, number>,
+  removed: Map<string, number[]>,
+  cap: number,
+): string[] {
   const held = new Map<string, number>();
   for (const [first] of stored.values()) if (first) held.set(first.user, (held.get(first.user) ?? 0) + 1);
+  const over: string[] = [];
   for (const [user, count] of added) {
-    const after = (held.get(user) ?? 0) + count - (removed.get(user)?.length ?? 0);
-    if (after > cap) throw new LikeLimitError(user, cap);
+    if ((held.get(user) ?? 0) + count - (removed.get(user)?.length ?? 0) > cap) over.push(user);
   }
+  return over;
 }
 
 /**
@@ -62,12 +68,75 @@ function timeAfter(change: LikeChange, rows: readonly LikeRecord[] | undefined):
   return own.getTime() > latest ? own : new Date(latest + 1);
 }
 
+type LikeRow = { user_id: string; movie_id: number; value: LikeValue; source: Source; time: Date };
+
+/** What a change set writes once the stored rows are known: appended rows, removals per user, and who would pass the cap. */
+interface LikeWritePlan {
+  sets: LikeRow[];
+  /** The appended rows that add a key (a new like), as opposed to flipping a stored one. */
+  adding: ReadonlySet<LikeRow>;
+  removals: Map<string, number[]>;
+  overCap: string[];
+}
+
+/** Throws StoreInputError for a change no store could hold (an empty user id, a bad movie id or value). */
+export function checkLikeChange(change: LikeChange): void {
+  checkText(change.user, 'user id');
+  checkMovieId(change.movie);
+  if (change.value !== null && change.value !== 1 && change.value !== -1)
+    throw new StoreInputError(`like value must be 1 or -1, got ${String(change.value)}`);
+  if (change.time !== undefined) checkDate(change.time, 'like time');
+}
+
+async function planLikeChanges(store: Store, changes: readonly LikeChange[], source: Source, cap: number): Promise<LikeWritePlan> {
+  checkSource(source);
+  for (const c of changes) checkLikeChange(c);
+  const last = lastByKey(changes, (c) => `${c.user}\u0000${c.movie}`);
+  if (last.length === 0) return { sets: [], adding: new Set(), removals: new Map(), overCap: [] };
+  const stored = groupByKey(await rowsOfUsers(store, [...new Set(last.map((c) => c.user))]));
+  const sets: LikeRow[] = [];
+  const adding = new Set<LikeRow>();
+  const added = new Map<string, number>();
+  const removals = new Map<string, number[]>();
+  for (const c of last) {
+    const rows = stored.get(likeKey(c.user, c.movie, source));
+    const current = rows?.[0];
+    if (c.value === null) {
+      if (current) removals.set(c.user, [...(removals.get(c.user) ?? []), c.movie]);
+    } else if (current?.value !== c.value) {
+      const row = { user_id: c.user, movie_id: c.movie, value: c.value, source, time: timeAfter(c, rows) };
+      sets.push(row);
+      if (!current) {
+        adding.add(row);
+        added.set(c.user, (added.get(c.user) ?? 0) + 1);
+      }
+    }
+  }
+  return { sets, adding, removals, overCap: usersOverCap(stored, added, removals, cap) };
+}
+
+/** One append for the sets, one delete per user (and thousand movies) for the removals. Returns the likes changed. */
+async function writeLikePlan(store: Store, { sets, removals }: LikeWritePlan, source: Source): Promise<number> {
+  await guard('applyLikeChanges', async () => {
+    if (sets.length > 0) await store.appendGate.write(() => store.tables.likes.add(sets));
+    for (const [user, movies] of removals) {
+      for (const part of chunks(movies)) {
+        const filter = `user_id = ${sqlString(user)} AND source = ${sqlString(source)} AND movie_id IN ${sqlIntList(part)}`;
+        await store.writeGate.write(() => store.tables.likes.delete(filter));
+      }
+    }
+  });
+  return sets.length + [...removals.values()].reduce((n, movies) => n + movies.length, 0);
+}
+
 /**
  * Applies many changes at once: one append for the sets, one delete per user for the removals, so a
  * burst of reactions costs two LanceDB versions, not one per reaction. For a key changed twice, the
  * last change wins. Every LanceDB write commits a table version even when it changes nothing, so
  * the users' rows are read first and only real changes are written: setting the stored value again
  * or removing what is not there commits nothing. Returns how many (user, movie) likes changed.
+ * A change set that would grow anybody past `maxPerPerson` is refused whole (LikeLimitError) before
+ * anything is written.
  *
  * A changed value is appended as a newer row rather than updated in place: readers believe the
  * newest row of a key, and upkeep deletes the rows it superseded (repairDuplicateLikes). An append
@@ -80,38 +149,34 @@ export async function applyLikeChanges(
   source: Source,
   { maxPerPerson = MAX_LIKES_PER_PERSON }: { maxPerPerson?: number } = {},
 ): Promise<number> {
-  checkSource(source);
-  const last = lastByKey(changes, (c) => `${checkText(c.user, 'user id')}\u0000${checkMovieId(c.movie)}`);
-  for (const c of last) {
-    if (c.value !== null && c.value !== 1 && c.value !== -1)
-      throw new StoreInputError(`like value must be 1 or -1, got ${String(c.value)}`);
+  const plan = await planLikeChanges(store, changes, source, maxPerPerson);
+  const [over] = plan.overCap;
+  if (over !== undefined) throw new LikeLimitError(over, maxPerPerson);
+  return writeLikePlan(store, plan, source);
+}
+
+/**
+ * applyLikeChanges for changes of independent people (a group commit): a person the set would grow
+ * past `maxPerPerson` gets none of their new likes written, while their flips and removals and
+ * everybody else's changes are. Returns the likes changed and the refused changes' keys (likeKey).
+ */
+export async function applyLikeChangesEach(
+  store: Store,
+  changes: readonly LikeChange[],
+  source: Source,
+  { maxPerPerson = MAX_LIKES_PER_PERSON }: { maxPerPerson?: number } = {},
+): Promise<{ changed: number; refused: ReadonlySet<string> }> {
+  const plan = await planLikeChanges(store, changes, source, maxPerPerson);
+  const over = new Set(plan.overCap);
+  const refused = new Set<string>();
+  if (over.size > 0) {
+    plan.sets = plan.sets.filter((row) => {
+      const keep = !(over.has(row.user_id) && plan.adding.has(row));
+      if (!keep) refused.add(likeKey(row.user_id, row.movie_id, source));
+      return keep;
+    });
   }
-  if (last.length === 0) return 0;
-  const stored = groupByKey(await rowsOfUsers(store, [...new Set(last.map((c) => c.user))]));
-  const sets: Array<{ user_id: string; movie_id: number; value: LikeValue; source: Source; time: Date }> = [];
-  const added = new Map<string, number>();
-  const removals = new Map<string, number[]>();
-  for (const c of last) {
-    const rows = stored.get(likeKey(c.user, c.movie, source));
-    const current = rows?.[0];
-    if (c.value === null) {
-      if (current) removals.set(c.user, [...(removals.get(c.user) ?? []), c.movie]);
-    } else if (current?.value !== c.value) {
-      sets.push({ user_id: c.user, movie_id: c.movie, value: c.value, source, time: timeAfter(c, rows) });
-      if (!current) added.set(c.user, (added.get(c.user) ?? 0) + 1);
-    }
-  }
-  checkCap(stored, added, removals, maxPerPerson);
-  await guard('applyLikeChanges', async () => {
-    if (sets.length > 0) await store.appendGate.write(() => store.tables.likes.add(sets));
-    for (const [user, movies] of removals) {
-      for (const part of chunks(movies)) {
-        const filter = `user_id = ${sqlString(user)} AND source = ${sqlString(source)} AND movie_id IN ${sqlIntList(part)}`;
-        await store.writeGate.write(() => store.tables.likes.delete(filter));
-      }
-    }
-  });
-  return sets.length + [...removals.values()].reduce((n, movies) => n + movies.length, 0);
+  return { changed: await writeLikePlan(store, plan, source), refused };
 }
 
 /** Removes the like or dislike; true when there was one. Nothing is committed when there is none. */
