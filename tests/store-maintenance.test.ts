@@ -97,6 +97,25 @@ describe('optimizeStore', () => {
     expect((await optimizeStore(store, { graceSeconds: 10 })).duplicatesRepaired).toBe(0);
   });
 
+  it('repairSince repairs the keys of people written since then, all their keys, and leaves the others for a full repair', async () => {
+    const row = (user: string, movie: number, value: 1 | -1, s: number) => ({
+      user_id: user,
+      movie_id: movie,
+      value,
+      source: 'web',
+      time: t(s),
+    });
+    // u1 wrote at 100 s (movie 2), so its old duplicate of movie 1 is looked at too; u2 wrote nothing since.
+    await store.tables.likes.add([row('u1', 1, 1, 1), row('u1', 1, -1, 5), row('u1', 2, 1, 10), row('u1', 2, -1, 100)]);
+    await store.tables.likes.add([row('u2', 1, 1, 1), row('u2', 1, -1, 5)]);
+    const before = [await likesOf(store, 'u1'), await likesOf(store, 'u2')];
+    expect((await optimizeStore(store, { graceSeconds: 10, repairSince: t(50) })).duplicatesRepaired).toBe(2);
+    expect(await store.tables.likes.countRows("user_id = 'u1'")).toBe(2);
+    expect(await store.tables.likes.countRows("user_id = 'u2'")).toBe(2);
+    expect((await optimizeStore(store, { graceSeconds: 10 })).duplicatesRepaired).toBe(1);
+    expect([await likesOf(store, 'u1'), await likesOf(store, 'u2')]).toEqual(before);
+  });
+
   it('readers and writers keep working while upkeep runs', async () => {
     await singleWrites(30);
     let stop = false;
@@ -252,6 +271,39 @@ describe('startMaintenance', () => {
     await m.stop();
     expect(lock.held).toBe(false);
     expect(log.lines.filter((l) => l === 'store upkeep done')).toHaveLength(settled);
+  });
+
+  it('repairs every like on its first run and every fullRepairSeconds, only the people written to in between', async () => {
+    const row = (user: string, movie: number, value: 1 | -1, at: Date) => ({
+      user_id: user,
+      movie_id: movie,
+      value,
+      source: 'web',
+      time: at,
+    });
+    const m = startMaintenance(store, {
+      checkMs: 60_000,
+      versionsTrigger: 1,
+      intervalSeconds: 1,
+      graceSeconds: 0,
+      fullRepairSeconds: 3600,
+      lock: null,
+      log,
+    });
+    const old = t(1);
+    await store.tables.likes.add([row('u1', 1, 1, old), row('u1', 1, -1, t(2))]);
+    expect((await m.runNow())?.duplicatesRepaired).toBe(1);
+    // Written long ago (a journal replayed late): the runs in between do not look at it...
+    await store.tables.likes.add([row('u2', 1, 1, old), row('u2', 1, -1, t(2))]);
+    await store.tables.likes.add([row('u3', 1, 1, new Date()), row('u3', 1, -1, new Date(Date.now() + 1))]);
+    await sleep(1100); // repairs run with a cleanup, at most once a second
+    expect((await m.runNow())?.duplicatesRepaired).toBe(1);
+    expect(await store.tables.likes.countRows("user_id = 'u2'")).toBe(2);
+    await m.stop();
+    // ...and a full repair does.
+    const full = startMaintenance(store, { checkMs: 60_000, versionsTrigger: 1, intervalSeconds: 1, graceSeconds: 0, lock: null, log });
+    expect((await full.runNow())?.duplicatesRepaired).toBe(1);
+    await full.stop();
   });
 
   it('skips runs while another process holds the lock, and stop() waits for a run in progress', async () => {

@@ -17,6 +17,11 @@ export interface MaintenanceOptions {
   /** Longest wait before a run once anything was written (seconds). */
   intervalSeconds: number;
   graceSeconds: number;
+  /**
+   * How often the duplicate repair reads every like (seconds); the runs in between read only the
+   * people written to since the previous repair. Default 600.
+   */
+  fullRepairSeconds?: number;
   /** The local store's lease; null where this instance was told to run upkeep (object stores). */
   lock: MaintenanceLock | null;
   log: MaintenanceLog;
@@ -57,6 +62,10 @@ export function startMaintenance(store: Store, options: MaintenanceOptions): Mai
   // Cleanup keeps every version replaced within the grace period, so cleaning up more often than
   // that finds little; it reads every manifest, while compaction alone is cheap. Runs in between compact only.
   let lastCleanup = 0;
+  // When the last repair started (null: none yet, so the first is full) and the last full one did.
+  let lastRepair: number | null = null;
+  let lastFullRepair = 0;
+  const fullRepairMs = (options.fullRepairSeconds ?? 600) * 1000;
 
   const run = async (before: Map<TableName, number>): Promise<UpkeepStats | null> => {
     if (lock && !(await lock.acquire())) {
@@ -67,18 +76,32 @@ export function startMaintenance(store: Store, options: MaintenanceOptions): Mai
     }
     lockedLogged = false;
     try {
-      const cleanup = Date.now() - lastCleanup >= Math.max(1, options.graceSeconds) * 1000;
+      const started = Date.now();
+      const cleanup = started - lastCleanup >= Math.max(1, options.graceSeconds) * 1000;
       // A cleanup looks at every table (one left out now may hold versions an earlier run replaced).
       const advanced =
         baseline && !cleanup ? [...before].filter(([name, v]) => v !== baseline?.get(name)).map(([name]) => name) : undefined;
-      const stats = await optimizeStore(store, { graceSeconds: options.graceSeconds, cleanup, ...(advanced ? { tables: advanced } : {}) });
-      if (cleanup) lastCleanup = Date.now();
+      const fullRepair = lastRepair === null || started - lastFullRepair >= fullRepairMs;
+      // Back past the previous repair by twice the grace: writers' clocks may differ by up to the grace.
+      const repairSince = fullRepair || lastRepair === null ? null : new Date(lastRepair - 2 * options.graceSeconds * 1000);
+      const stats = await optimizeStore(store, {
+        graceSeconds: options.graceSeconds,
+        cleanup,
+        repairSince,
+        ...(advanced ? { tables: advanced } : {}),
+      });
+      if (cleanup) {
+        lastCleanup = Date.now();
+        lastRepair = started;
+        if (fullRepair) lastFullRepair = started;
+      }
       baseline = before;
       runs += 1;
       log.info(
         {
           seconds: Number(stats.seconds.toFixed(2)),
           duplicatesRepaired: stats.duplicatesRepaired,
+          ...(cleanup ? { repair: fullRepair ? 'every like' : 'people written since the last' } : {}),
           ...(stats.indicesCreated.length > 0 ? { indicesCreated: stats.indicesCreated } : {}),
           versionsRemoved: stats.tables.reduce((n, t) => n + t.versionsRemoved, 0),
           fragmentsCompacted: stats.tables.reduce((n, t) => n + t.fragmentsCompacted, 0),

@@ -39,6 +39,11 @@ export interface OptimizeStoreOptions {
    * the others have nothing to compact, and each table's run costs a few reads and commits.
    */
   tables?: readonly TableName[];
+  /**
+   * The duplicate repair looks only at people with a like written since then (see
+   * repairDuplicateLikes); null or absent: at every like.
+   */
+  repairSince?: Date | null;
   /** Injected clock, for tests. */
   now?: () => Date;
 }
@@ -144,7 +149,9 @@ export async function optimizeStore(store: Store, options: OptimizeStoreOptions)
     ([name]) => options.tables === undefined || options.tables.includes(name),
   );
   const duplicatesRepaired =
-    options.cleanup === false || !chosen.some(([name]) => name === 'likes') ? 0 : await repairDuplicateLikes(store);
+    options.cleanup === false || !chosen.some(([name]) => name === 'likes')
+      ? 0
+      : await repairDuplicateLikes(store, { since: options.repairSince ?? null });
   const tables: TableUpkeep[] = [];
   for (const [name, table] of chosen) tables.push(await upkeepTable(store, name, table, options));
   return { tables, duplicatesRepaired, indicesCreated, seconds: (performance.now() - started) / 1000 };
