@@ -156,7 +156,7 @@ describe(`store growth: ${WRITES} like writes from ${VISITORS} visitors through 
         movies: MOVIES,
         getEvery: GET_EVERY,
         seconds: round2((performance.now() - started) / 1000),
-        upkeep: 'defaults: REELREC_MAINTENANCE auto (on), versions trigger 20, interval 60 s, grace 10 s',
+        upkeep: 'defaults: REELREC_MAINTENANCE auto (on), versions trigger 10, interval 60 s, grace 10 s',
         latency:
           'getP50Ms/putP50Ms/putP99Ms: one client, one request at a time, after each 5,000 writes (the store as the load left it); underLoad: the 8 loading connections, queueing included',
         bars: BARS,

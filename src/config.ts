@@ -92,7 +92,7 @@ const SETTINGS = {
    * person's likes in 1.1 ms from a compacted table, 1.7 ms with 10 fresh fragments, 4.4 ms with 44), while
    * a compaction takes 10–50 ms; 20 keeps reads near the compacted figure at a few percent of a core.
    */
-  maintenanceVersions: { env: 'REELREC_MAINTENANCE_VERSIONS', schema: z.coerce.number().int().min(1).max(1_000_000).default(20) },
+  maintenanceVersions: { env: 'REELREC_MAINTENANCE_VERSIONS', schema: z.coerce.number().int().min(1).max(1_000_000).default(10) },
   /** Versions younger than this are never cleaned up, so a read in flight keeps its files (seconds). */
   maintenanceGraceSeconds: { env: 'REELREC_MAINTENANCE_GRACE', schema: z.coerce.number().int().min(1).max(86_400).default(10) },
   /** Requests per minute per client on the API; 0 turns the limiter off. */
