@@ -164,13 +164,7 @@ describe('rank pool lifecycle', () => {
     embedder: 'test',
     backend: 'test',
   });
-  // As the service asks: the picks themselves are excluded.
-  const request = (k: number) => {
-    const exclude = new Uint8Array(bundle.parts.nItems);
-    exclude[4] = 1;
-    exclude[10] = 1;
-    return { liked: [4, 10], disliked: [], k, exclude };
-  };
+  const request = (k: number) => ({ liked: [4, 10], disliked: [], excluded: [], k });
 
   it('finds its built worker by default, also when it runs as TypeScript (as under the soak suite)', () => {
     expect(DEFAULT_RANK_WORKER_URL.pathname.endsWith('/dist/service/rank-worker.js')).toBe(true);

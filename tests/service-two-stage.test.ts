@@ -11,7 +11,7 @@ import {
   sparseMoments,
 } from '../src/service/catalogue-stats.js';
 import { computeSignals, SIGNAL_DEFAULTS, SIGNALS } from '../src/service/hybrid.js';
-import { scoreFull, topOf } from '../src/service/scoring.js';
+import { catalogueScores, scoreFull, topOf } from '../src/service/scoring.js';
 import { createRecommendationService } from '../src/service/service.js';
 import { tasteVector } from '../src/service/signals/content.js';
 import { centredGenreTaste, genreAffinity, genreScores } from '../src/service/signals/genre.js';
@@ -102,9 +102,10 @@ describe('catalogue stats', () => {
       const weights = weightsFor(bundle.artifact.blend, liked.length);
       const want = scoreFull(parts, { liked, disliked }, weights, SIGNAL_DEFAULTS);
       const got = scoreTwoStage(parts, index, { liked, disliked }, weights, SIGNAL_DEFAULTS);
-      for (const j of got.candidates ?? []) {
-        for (const name of SIGNALS) if (weights[name] !== 0) expect(got.z[name]?.[j]).toBeCloseTo(want.z[name]?.[j] as number, 4);
-        expect(got.scores[j]).toBeCloseTo(want.scores[j] as number, 4);
+      expect(got.scores).toHaveLength(got.candidates?.length ?? -1);
+      for (const [c, j] of (got.candidates ?? []).entries()) {
+        for (const name of SIGNALS) if (weights[name] !== 0) expect(got.z[name]?.[c]).toBeCloseTo(want.z[name]?.[j] as number, 4);
+        expect(got.scores[c]).toBeCloseTo(want.scores[j] as number, 4);
       }
     }
   });
@@ -171,12 +172,13 @@ describe('LanceDB neighbour lists in the candidates', () => {
       const want = scoreFull(parts, { liked, disliked: [] }, weights, SIGNAL_DEFAULTS);
       const got = scoreTwoStage(parts, index, { liked, disliked: [] }, weights, SIGNAL_DEFAULTS);
       const candidates = new Set(got.candidates ?? []);
+      const scores = catalogueScores(got, parts.nItems);
       for (const i of liked) {
         const start = lists.offsets[i] as number;
         const end = Math.min(lists.offsets[i + 1] as number, start + SMALL.neighboursPerPick);
         for (let k = start; k < end; k++) expect(candidates.has(lists.targets[k] as number)).toBe(true);
       }
-      for (const j of candidates) expect(got.scores[j]).toBeCloseTo(want.scores[j] as number, 4);
+      for (const j of candidates) expect(scores[j]).toBeCloseTo(want.scores[j] as number, 4);
     }
   });
 

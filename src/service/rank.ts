@@ -3,7 +3,7 @@ import { type BlendWeights, NO_LIKES_WEIGHTS, weightsFor } from './blend-weights
 import type { NeighbourLists } from './candidates.js';
 import type { HybridParts, SignalSettings } from './hybrid.js';
 import { contributionOrder, explain } from './reasons.js';
-import { type RankingMode, scoreRequest, topOf } from './scoring.js';
+import { type RankingMode, scoreRequest, slotOf, topOf } from './scoring.js';
 import { buildTwoStageIndex } from './two-stage.js';
 import type { MovieSummary, Reason, RecommendationAnswer } from './types.js';
 
@@ -22,14 +22,36 @@ export interface RankingModel {
   neighbours?: NeighbourLists;
 }
 
-/** One validated request in item indices; `exclude` marks (1) the movies that must not be returned. */
+/**
+ * One validated request in item indices. Lists only, no catalogue-sized mask: the ranker marks what
+ * may not be returned itself (see markExcluded), so a request costs the main thread and the copy to
+ * a worker in proportion to its picks, not to the catalogue.
+ */
 export interface RankRequest {
   liked: number[];
   disliked: number[];
+  /** Movies that must not be returned besides the picks (which never are). */
+  excluded: number[];
   k: number;
-  exclude: Uint8Array;
-  /** A genre filter's genre indices: the candidates include their popular movies. */
-  genres?: number[];
+  /** A genre filter (catalogue genre names): only movies of one of them are returned, and the candidates include their popular movies. */
+  genres?: string[];
+}
+
+/** Marks (1) what a request may not return: its picks, its exclusions and, with a genre filter, movies of none of its genres. */
+function markExcluded(catalogue: Catalogue, { liked, disliked, excluded, genres }: RankRequest, mask: Uint8Array): void {
+  if (genres && genres.length > 0) {
+    const wanted = new Set(genres);
+    catalogue.movies.forEach((movie, j) => {
+      mask[j] = movie.genres.some((g) => wanted.has(g)) ? 0 : 1;
+    });
+  }
+  for (const list of [liked, disliked, excluded]) for (const i of list) mask[i] = 1;
+}
+
+/** Undoes markExcluded: a filter's whole mask, or only the listed movies. */
+function clearExcluded({ liked, disliked, excluded, genres }: RankRequest, mask: Uint8Array): void {
+  if (genres && genres.length > 0) mask.fill(0);
+  else for (const list of [liked, disliked, excluded]) for (const i of list) mask[i] = 0;
 }
 
 /**
@@ -62,20 +84,35 @@ export function createRanker(model: RankingModel): Rank {
   const { parts, catalogue, settings } = model;
   // Issue 12: candidates, then the hybrid on them (each thread builds its own index and scratch).
   const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts, { neighbours: model.neighbours ?? null });
-  return ({ liked, disliked, k, exclude, genres }) => {
+  // One mask per ranker (a thread ranks one request at a time), cleared after each request.
+  const exclude = new Uint8Array(parts.nItems);
+  return (request) => {
+    markExcluded(catalogue, request, exclude);
+    try {
+      return rankMarked(request, exclude);
+    } finally {
+      clearExcluded(request, exclude);
+    }
+  };
+
+  function rankMarked({ liked, disliked, k, genres }: RankRequest, exclude: Uint8Array): RankedAnswer {
     const weights = liked.length === 0 ? NO_LIKES_WEIGHTS : weightsFor(model.blend, liked.length);
-    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, { genres: genres ?? [], exclude, k });
+    const genreIndices = (genres ?? []).map((g) => parts.genres.names.indexOf(g));
+    const run = scoreRequest(parts, twoStage, { liked, disliked }, weights, settings, { genres: genreIndices, exclude, k });
     const { z, scores } = run;
     const top = topOf(run, k, exclude);
     return {
-      items: Array.from(top, (item) => ({
-        item,
-        score: Math.round((scores[item] as number) * 1e4) / 1e4,
-        reasons: explain(parts, catalogue, item, liked, contributionOrder(z, weights, item), run.affinity),
-      })),
+      items: Array.from(top, (item) => {
+        const slot = slotOf(run, item);
+        return {
+          item,
+          score: Math.round((scores[slot] as number) * 1e4) / 1e4,
+          reasons: explain(parts, catalogue, item, liked, contributionOrder(z, weights, slot), run.affinity),
+        };
+      }),
       strategy: { kind: 'hybrid', weights },
     };
-  };
+  }
 }
 
 /** Inline mode: the ranker on the calling thread, behind the same promise the pool gives. */

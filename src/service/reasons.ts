@@ -33,14 +33,14 @@ export function closestLiked(
   return best >= 0 ? { item: best, via: 'content' } : null;
 }
 
-/** Signals that pushed `item` up (weight × z-score > 0), strongest first. */
+/** Signals that pushed a movie up (weight × z-score > 0), strongest first; `at` is its index in the z arrays. */
 export function contributionOrder<N extends string = SignalName>(
   z: Partial<Record<N, Float32Array>>,
   weights: Record<N, number>,
-  item: number,
+  at: number,
 ): N[] {
   return (Object.keys(weights) as N[])
-    .map((name) => ({ name, value: weights[name] * ((z[name]?.[item] as number | undefined) ?? 0) }))
+    .map((name) => ({ name, value: weights[name] * ((z[name]?.[at] as number | undefined) ?? 0) }))
     .filter((c) => c.value > 0)
     .sort((a, b) => b.value - a.value)
     .map((c) => c.name);

@@ -44,15 +44,26 @@ export function scoreRequest(
   return index ? scoreTwoStage(parts, index, picks, weights, settings, request) : scoreFull(parts, picks, weights, settings);
 }
 
-/** The k best of a scored request, never outside its candidates; ties go to the lower movie index. */
+/** The k best movies of a scored request, never outside its candidates; ties go to the lower movie index. */
 export function topOf(scored: Scored, k: number, exclude: Uint8Array): Uint32Array {
   const { candidates, scores } = scored;
   if (!candidates) return topK(scores, k, exclude);
-  const local = new Float32Array(candidates.length);
   const skip = new Uint8Array(candidates.length);
-  for (let c = 0; c < candidates.length; c++) {
-    local[c] = scores[candidates[c] as number] as number;
-    skip[c] = exclude[candidates[c] as number] as number;
-  }
-  return Uint32Array.from(topK(local, k, skip), (c) => candidates[c] as number);
+  for (let c = 0; c < candidates.length; c++) skip[c] = exclude[candidates[c] as number] as number;
+  // Candidates are in ascending movie order, so topK's tie rule (lower index) is still the lower movie.
+  return Uint32Array.from(topK(scores, k, skip), (c) => candidates[c] as number);
+}
+
+/** Where a movie's values are in a scored request's arrays: its candidate index (−1 if not one), or itself. */
+export function slotOf(scored: Scored, item: number): number {
+  return scored.candidates ? scored.candidates.indexOf(item) : item;
+}
+
+/** A scored request's blended scores per movie, −∞ outside its candidates (for evaluating against the full ranking). */
+export function catalogueScores(scored: Scored, nItems: number): Float32Array {
+  const { candidates, scores } = scored;
+  if (!candidates) return scores;
+  const out = new Float32Array(nItems).fill(Number.NEGATIVE_INFINITY);
+  for (let c = 0; c < candidates.length; c++) out[candidates[c] as number] = scores[c] as number;
+  return out;
 }

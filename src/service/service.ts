@@ -126,16 +126,8 @@ export function createRecommendationService(data: ServiceData, rank?: RankAnswer
       if (both.length > 0) {
         throw new ServiceInputError('disliked', `movie ${catalogue.movies[both[0] as number]?.id} is both liked and disliked`);
       }
-      const exclude = new Uint8Array(parts.nItems);
-      for (const i of [...liked, ...disliked, ...excluded]) exclude[i] = 1;
-      if (genres.length > 0) {
-        checkGenres(genres);
-        const wanted = new Set(genres);
-        catalogue.movies.forEach((m, j) => {
-          if (!m.genres.some((g) => wanted.has(g))) exclude[j] = 1;
-        });
-      }
-      const ranked = await rankFromLikes({ liked, disliked, k, exclude, genres: genres.map((g) => genreNames.indexOf(g)) });
+      checkGenres(genres);
+      const ranked = await rankFromLikes({ liked, disliked, excluded, k, genres });
       const answer = answerOf(ranked, summaries);
       answers.set(key, answer);
       return answer;

@@ -61,7 +61,11 @@ export function buildTwoStageIndex(
   };
 }
 
-/** A ranked request: catalogue-sized z-scores and blended scores, valid at `candidates` (null = every movie). */
+/**
+ * A ranked request's z-scores and blended scores: one value per candidate (index c for movie
+ * candidates[c]), or per movie when `candidates` is null (the full ranking). Candidate-sized arrays
+ * keep a request's work in proportion to its candidates, not to the catalogue (see slotOf).
+ */
 export interface Scored {
   z: Partial<Record<SignalName, Float32Array>>;
   scores: Float32Array;
@@ -158,13 +162,13 @@ export function scoreTwoStage(
     } else {
       for (let c = 0; c < m; c++) raw[c] = genreSets[stats.genreSets.setOf[candidates[c] as number] as number] as number;
     }
-    const out = new Float32Array(n);
+    const out = new Float32Array(m);
     const signalMoments = moments[name] as Moments;
-    for (let c = 0; c < m; c++) out[candidates[c] as number] = zOf(Math.fround(raw[c] as number), signalMoments);
+    for (let c = 0; c < m; c++) out[c] = zOf(Math.fround(raw[c] as number), signalMoments);
     z[name] = out;
   }
 
-  const scores = new Float32Array(n).fill(Number.NEGATIVE_INFINITY);
+  const scores = new Float32Array(m);
   // Summed in `blend`'s order (SIGNALS, zero weights skipped) with its Float32 rounding, so equal
   // inputs give equal scores; the weighted signals are listed once, not looked up per candidate.
   const terms = SIGNALS.flatMap((name) => {
@@ -173,13 +177,12 @@ export function scoreTwoStage(
   });
   const one = new Float32Array(1);
   for (let c = 0; c < m; c++) {
-    const j = candidates[c] as number;
     one[0] = 0;
     for (let t = 0; t < terms.length; t++) {
       const { w, s } = terms[t] as { w: number; s: Float32Array };
-      one[0] = (one[0] as number) + w * (s[j] as number);
+      one[0] = (one[0] as number) + w * (s[c] as number);
     }
-    scores[j] = one[0] as number;
+    scores[c] = one[0] as number;
   }
   if (disliked.length > 0) {
     const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
@@ -191,11 +194,10 @@ export function scoreTwoStage(
     valuesAt(pull, candidates, scratch, pullAt);
     contentAt(parts, dislikedTaste, candidates, raw);
     for (let c = 0; c < m; c++) {
-      const j = candidates[c] as number;
       const zPull = Math.fround(zOf(Math.fround(pullAt[c] as number), pullMoments));
       const zText = Math.fround(zOf(Math.fround(raw[c] as number), textMoments));
       const penalty = Math.fround(Math.max(0, zPull) + Math.max(0, zText));
-      scores[j] = (scores[j] as number) - scale * penalty;
+      scores[c] = (scores[c] as number) - scale * penalty;
     }
   }
   return { z, scores, affinity, candidates };

@@ -2,6 +2,7 @@ import type { RankingMetrics } from '../../recsys/eval/metrics.js';
 import { topK } from '../../recsys/eval/top-k.js';
 import { type ColdStartCase, evaluateCases } from '../../service/cold-start.js';
 import { type HybridParts, SIGNAL_DEFAULTS, type SignalWeights } from '../../service/hybrid.js';
+import { catalogueScores } from '../../service/scoring.js';
 import { scoreTwoStage, type TwoStageIndex } from '../../service/two-stage.js';
 
 export interface CandidateStageResult {
@@ -41,7 +42,7 @@ export function measureCandidateStage(
     ms.push(performance.now() - started);
     const candidates = run.candidates as Uint32Array;
     sizes.push(candidates.length);
-    scored.set(c, run.scores);
+    scored.set(c, catalogueScores(run, n));
     for (const p of c.picks) exclude[p] = 1;
     const top = topK(fullScores(c), k, exclude);
     for (const p of c.picks) exclude[p] = 0;
