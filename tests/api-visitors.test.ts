@@ -284,6 +284,22 @@ describe('the verified-credential cache', () => {
     expect(await cached.list(await cached.authenticate(token))).toEqual([]);
   });
 
+  it('one look at the visitors version serves the requests that come within its time', async () => {
+    const a = createVisitorLikes(storeA, service);
+    const b = createVisitorLikes(storeB, service, { authCacheMs: 200 });
+    const { id, token } = await a.create();
+    expect(await b.authenticate(token)).toBe(id);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const looks = vi.spyOn(storeB.tables.visitors, 'version');
+    try {
+      // Past the credential time: three requests at once, one look.
+      expect(await Promise.all([b.authenticate(token), b.authenticate(token), b.authenticate(token, id)])).toEqual([id, id, id]);
+      expect(looks).toHaveBeenCalledTimes(1);
+    } finally {
+      looks.mockRestore();
+    }
+  });
+
   it('past its time, reuses a hash while no visitor changed, and reads again (refusing an erase) once one did', async () => {
     const a = createVisitorLikes(storeA, service);
     const expired = createVisitorLikes(storeB, service, { authCacheMs: 0 });

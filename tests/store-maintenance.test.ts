@@ -97,6 +97,29 @@ describe('optimizeStore', () => {
     expect((await optimizeStore(store, { graceSeconds: 10 })).duplicatesRepaired).toBe(0);
   });
 
+  it('repairs exactly the losing rows, whatever the user ids hold (quotes, the key separator)', async () => {
+    const row = (user: string, movie: number, value: 1 | -1, s: number) => ({
+      user_id: user,
+      movie_id: movie,
+      value,
+      source: 'web',
+      time: t(s),
+    });
+    const users = ["o'neil", 'a|1', 'a', '1|a', 'a|1|web|1'];
+    for (const user of users)
+      await store.tables.likes.add([row(user, 1, 1, 1), row(user, 1, -1, 2), row(user, 1, 1, 3), row(user, 2, 1, 1)]);
+    const before = await Promise.all(users.map((u) => likesOf(store, u)));
+    expect((await optimizeStore(store, { graceSeconds: 10 })).duplicatesRepaired).toBe(2 * users.length);
+    expect(await store.tables.likes.countRows()).toBe(2 * users.length);
+    expect(await Promise.all(users.map((u) => likesOf(store, u)))).toEqual(before);
+    expect(before.map((likes) => likes.map((l) => [l.movie, l.value]))).toEqual(
+      users.map(() => [
+        [2, 1],
+        [1, 1],
+      ]),
+    );
+  });
+
   it('repairSince repairs the keys of people written since then, all their keys, and leaves the others for a full repair', async () => {
     const row = (user: string, movie: number, value: 1 | -1, s: number) => ({
       user_id: user,

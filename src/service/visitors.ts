@@ -76,19 +76,39 @@ function parseToken(token: string | null | undefined): { id: string; secret: str
   return dot > 0 && VISITOR_ID_PATTERN.test(id) && VISITOR_SECRET_PATTERN.test(secret) ? { id, secret } : null;
 }
 
+/** How long one look at the visitors table's version is reused (capped by the credential time). */
+const VERSION_REUSE_MS = 1000;
+
 export function createVisitorLikes(store: Store, service: RecommendationService, options: VisitorLikesOptions = {}): VisitorLikes {
   const maxLikes = options.maxLikes ?? MAX_LIKES_PER_PERSON;
   const cacheMs = options.authCacheMs ?? 10_000;
   // Caches the hash, not the verdict: a wrong secret for a cached id is still compared and refused.
   const verified = new LruCache<string, { secretHash: string; until: number; version: number }>(options.authCacheEntries ?? 10_000);
 
+  // One look at the visitors table's version serves every request for a second: far inside the
+  // 10 s an erase elsewhere may take anyway, and a loaded server no longer asks it per request.
+  let versionSeen: { version: Promise<number>; at: number } | null = null;
+  const currentVersion = (): { version: Promise<number>; at: number } => {
+    const now = Date.now();
+    if (!versionSeen || now - versionSeen.at >= Math.min(VERSION_REUSE_MS, cacheMs)) {
+      const seen = { version: visitorsVersion(store), at: now };
+      versionSeen = seen;
+      seen.version.catch(() => {
+        if (versionSeen === seen) versionSeen = null;
+      });
+    }
+    return versionSeen;
+  };
+
   const secretHashOf = async (id: string): Promise<string | null> => {
     const cached = verified.get(id);
     if (cached && cached.until > Date.now()) return cached.secretHash;
     // Read before the row: an erase committed after this look makes the version differ next time.
-    const version = await visitorsVersion(store);
+    const seen = currentVersion();
+    const version = await seen.version;
     if (cached && cached.version === version) {
-      cached.until = Date.now() + cacheMs;
+      // Counted from the look, not from now: an erase just after it still takes effect within cacheMs.
+      cached.until = seen.at + cacheMs;
       return cached.secretHash;
     }
     const visitor = await findVisitor(store, id);
