@@ -32,7 +32,16 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A raw likes-table row, as a writer (or two racing writers) leaves it. */
+const likeRow = (user: string, movie: number, value: 1 | -1, time: Date) => ({
+  user_id: user,
+  movie_id: movie,
+  value,
+  source: 'web',
+  time,
+});
 const t = (s: number): Date => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
+const likeAt = (user: string, movie: number, value: 1 | -1, s: number) => likeRow(user, movie, value, t(s));
 
 async function singleWrites(n: number, user = 'u1'): Promise<void> {
   for (let i = 0; i < n; i++) await applyLikeChanges(store, [{ user, movie: i % 7, value: i % 2 === 0 ? 1 : -1, time: t(i) }], 'web');
@@ -98,16 +107,9 @@ describe('optimizeStore', () => {
   });
 
   it('repairs exactly the losing rows, whatever the user ids hold (quotes, the key separator)', async () => {
-    const row = (user: string, movie: number, value: 1 | -1, s: number) => ({
-      user_id: user,
-      movie_id: movie,
-      value,
-      source: 'web',
-      time: t(s),
-    });
     const users = ["o'neil", 'a|1', 'a', '1|a', 'a|1|web|1'];
     for (const user of users)
-      await store.tables.likes.add([row(user, 1, 1, 1), row(user, 1, -1, 2), row(user, 1, 1, 3), row(user, 2, 1, 1)]);
+      await store.tables.likes.add([likeAt(user, 1, 1, 1), likeAt(user, 1, -1, 2), likeAt(user, 1, 1, 3), likeAt(user, 2, 1, 1)]);
     const before = await Promise.all(users.map((u) => likesOf(store, u)));
     expect((await optimizeStore(store, { graceSeconds: 10 })).duplicatesRepaired).toBe(2 * users.length);
     expect(await store.tables.likes.countRows()).toBe(2 * users.length);
@@ -121,16 +123,9 @@ describe('optimizeStore', () => {
   });
 
   it('repairSince repairs the keys of people written since then, all their keys, and leaves the others for a full repair', async () => {
-    const row = (user: string, movie: number, value: 1 | -1, s: number) => ({
-      user_id: user,
-      movie_id: movie,
-      value,
-      source: 'web',
-      time: t(s),
-    });
     // u1 wrote at 100 s (movie 2), so its old duplicate of movie 1 is looked at too; u2 wrote nothing since.
-    await store.tables.likes.add([row('u1', 1, 1, 1), row('u1', 1, -1, 5), row('u1', 2, 1, 10), row('u1', 2, -1, 100)]);
-    await store.tables.likes.add([row('u2', 1, 1, 1), row('u2', 1, -1, 5)]);
+    await store.tables.likes.add([likeAt('u1', 1, 1, 1), likeAt('u1', 1, -1, 5), likeAt('u1', 2, 1, 10), likeAt('u1', 2, -1, 100)]);
+    await store.tables.likes.add([likeAt('u2', 1, 1, 1), likeAt('u2', 1, -1, 5)]);
     const before = [await likesOf(store, 'u1'), await likesOf(store, 'u2')];
     expect((await optimizeStore(store, { graceSeconds: 10, repairSince: t(50) })).duplicatesRepaired).toBe(2);
     expect(await store.tables.likes.countRows("user_id = 'u1'")).toBe(2);
@@ -297,13 +292,6 @@ describe('startMaintenance', () => {
   });
 
   it('repairs every like on its first run and every fullRepairSeconds, only the people written to in between', async () => {
-    const row = (user: string, movie: number, value: 1 | -1, at: Date) => ({
-      user_id: user,
-      movie_id: movie,
-      value,
-      source: 'web',
-      time: at,
-    });
     const m = startMaintenance(store, {
       checkMs: 60_000,
       versionsTrigger: 1,
@@ -314,11 +302,11 @@ describe('startMaintenance', () => {
       log,
     });
     const old = t(1);
-    await store.tables.likes.add([row('u1', 1, 1, old), row('u1', 1, -1, t(2))]);
+    await store.tables.likes.add([likeRow('u1', 1, 1, old), likeRow('u1', 1, -1, t(2))]);
     expect((await m.runNow())?.duplicatesRepaired).toBe(1);
     // Written long ago (a journal replayed late): the runs in between do not look at it...
-    await store.tables.likes.add([row('u2', 1, 1, old), row('u2', 1, -1, t(2))]);
-    await store.tables.likes.add([row('u3', 1, 1, new Date()), row('u3', 1, -1, new Date(Date.now() + 1))]);
+    await store.tables.likes.add([likeRow('u2', 1, 1, old), likeRow('u2', 1, -1, t(2))]);
+    await store.tables.likes.add([likeRow('u3', 1, 1, new Date()), likeRow('u3', 1, -1, new Date(Date.now() + 1))]);
     await sleep(1100); // repairs run with a cleanup, at most once a second
     expect((await m.runNow())?.duplicatesRepaired).toBe(1);
     expect(await store.tables.likes.countRows("user_id = 'u2'")).toBe(2);
