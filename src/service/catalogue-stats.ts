@@ -1,6 +1,7 @@
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { createRng } from '../recsys/random.js';
 import type { HybridParts } from './hybrid.js';
+import { dotFrom } from './signals/content.js';
 import type { GenreModel } from './signals/genre.js';
 
 /**
@@ -93,26 +94,13 @@ export function contentMoments(stats: CatalogueStats, taste: Float32Array | null
   const { dim, mean: mu, upper } = stats.content;
   let mean = 0;
   let variance = 0;
-  let row = 0;
-  for (let a = 0; a < dim; a++, row += dim - a + 1) {
+  // Row a of the packed triangle starts at `row` and holds columns a … dim − 1.
+  for (let a = 0, row = 0; a < dim; row += dim - a, a++) {
     const ta = taste[a] as number;
     mean += ta * (mu[a] as number);
     if (ta === 0) continue;
-    // Four partial sums: one running sum is a chain of dependent adds, 3–4× slower at dim 256.
-    let o0 = 0;
-    let o1 = 0;
-    let o2 = 0;
-    let o3 = 0;
-    let b = a + 1;
-    const shift = row - a;
-    for (; b + 4 <= dim; b += 4) {
-      o0 += (taste[b] as number) * (upper[shift + b] as number);
-      o1 += (taste[b + 1] as number) * (upper[shift + b + 1] as number);
-      o2 += (taste[b + 2] as number) * (upper[shift + b + 2] as number);
-      o3 += (taste[b + 3] as number) * (upper[shift + b + 3] as number);
-    }
-    for (; b < dim; b++) o0 += (taste[b] as number) * (upper[shift + b] as number);
-    variance += ta * (ta * (upper[row] as number) + 2 * (o0 + o1 + (o2 + o3)));
+    const off = dotFrom(taste, a + 1, upper, row + 1, dim - a - 1);
+    variance += ta * (ta * (upper[row] as number) + 2 * off);
   }
   return { mean, sd: Math.sqrt(Math.max(0, variance)) };
 }

@@ -41,22 +41,29 @@ export function contentScores(movies: MovieEmbeddings, taste: Float32Array | nul
 }
 
 /**
- * taste · vectors[base .. base + dim): four partial sums, so the adds do not wait on each other.
- * The one dot product both the catalogue pass and the two-stage pass use, so their bits agree
- * (also a row of the content covariance's quadratic form).
+ * taste · vectors[base .. base + dim): the one dot product both the catalogue pass and the
+ * two-stage pass use, so their bits agree.
  */
 export function dotAt(taste: Float32Array, vectors: Float32Array | Float64Array, base: number, dim: number): number {
+  return dotFrom(taste, 0, vectors, base, dim);
+}
+
+/**
+ * Σ x[from + d] · y[base + d] for d < n, in four partial sums so the adds do not wait on each
+ * other (one running sum is a chain of dependent adds, 3–4× slower at n = 256).
+ */
+export function dotFrom(x: Float32Array, from: number, y: Float32Array | Float64Array, base: number, n: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let d = 0;
-  for (; d + 4 <= dim; d += 4) {
-    s0 += (taste[d] as number) * (vectors[base + d] as number);
-    s1 += (taste[d + 1] as number) * (vectors[base + d + 1] as number);
-    s2 += (taste[d + 2] as number) * (vectors[base + d + 2] as number);
-    s3 += (taste[d + 3] as number) * (vectors[base + d + 3] as number);
+  for (; d + 4 <= n; d += 4) {
+    s0 += (x[from + d] as number) * (y[base + d] as number);
+    s1 += (x[from + d + 1] as number) * (y[base + d + 1] as number);
+    s2 += (x[from + d + 2] as number) * (y[base + d + 2] as number);
+    s3 += (x[from + d + 3] as number) * (y[base + d + 3] as number);
   }
-  for (; d < dim; d++) s0 += (taste[d] as number) * (vectors[base + d] as number);
+  for (; d < n; d++) s0 += (x[from + d] as number) * (y[base + d] as number);
   return s0 + s1 + (s2 + s3);
 }
