@@ -1,5 +1,4 @@
-import { mkdir, mkdtemp, open, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, open, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -11,24 +10,19 @@ import {
   like,
   likesOf,
   movieOfMessage,
-  openStore,
   rememberMessages,
   type Store,
 } from '../src/store/index.js';
+import { createTempStore, openTestStore, removeTempStore } from './helpers/temp-store.js';
 
-const embedder = { id: 'test-embedder', model: 'unit/model-4', dimension: 4 };
 let dir: string;
 let store: Store;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'reelrec-like-book-'));
-  store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+  ({ dir, store } = await createTempStore('reelrec-like-book-'));
 });
 
-afterEach(async () => {
-  store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(dir, store));
 
 const values = async (user: string) => new Map((await likesOf(store, user)).map((r) => [r.movie, r.value]));
 
@@ -326,7 +320,7 @@ describe('messages', () => {
     ]);
     await rememberMessages(store, [{ messageId: '101', channelId: 'c', movie: 7, source: 'discord' }]);
     store.close();
-    store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+    store = await openTestStore(dir);
     expect(await movieOfMessage(store, '100')).toBe(5);
     expect(await movieOfMessage(store, '101')).toBe(7);
     expect(await movieOfMessage(store, "nope' OR 1=1 --")).toBeNull();

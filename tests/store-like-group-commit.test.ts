@@ -1,30 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  applyLikeChanges,
-  createLikeGroupCommit,
-  LikeLimitError,
-  likesOf,
-  openStore,
-  type Store,
-  StoreInputError,
-} from '../src/store/index.js';
+import { applyLikeChanges, createLikeGroupCommit, LikeLimitError, likesOf, type Store, StoreInputError } from '../src/store/index.js';
+import { createTempStore, removeTempStore } from './helpers/temp-store.js';
 
-const embedder = { id: 'test-embedder', model: 'unit/model-4', dimension: 4 };
 let dir: string;
 let store: Store;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'reelrec-group-commit-'));
-  store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+  ({ dir, store } = await createTempStore('reelrec-group-commit-'));
 });
 
-afterEach(async () => {
-  store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(dir, store));
 
 const version = () => store.tables.likes.version();
 const values = async (user: string) => (await likesOf(store, user)).map((l) => [l.movie, l.value]);

@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   applyLikeChanges,
@@ -8,25 +5,20 @@ import {
   LikeLimitError,
   likesOf,
   MAX_LIKES_PER_PERSON,
-  openStore,
   repairDuplicateLikes,
   type Store,
   unlike,
 } from '../src/store/index.js';
+import { createTempStore, removeTempStore } from './helpers/temp-store.js';
 
-const embedder = { id: 'test-embedder', model: 'unit/model-4', dimension: 4 };
 let dir: string;
 let store: Store;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'reelrec-store-likes-'));
-  store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+  ({ dir, store } = await createTempStore('reelrec-store-likes-'));
 });
 
-afterEach(async () => {
-  store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(dir, store));
 
 const t = (s: number): Date => new Date(Date.UTC(2025, 0, 1, 0, 0, s));
 const row = (user: string, movie: number, value: 1 | -1, s: number, source = 'web') => ({

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -11,25 +11,20 @@ import {
   MaintenanceLock,
   MaintenanceLockedError,
   maintenanceLockFile,
-  openStore,
   optimizeStore,
   type Store,
   startMaintenance,
 } from '../src/store/index.js';
+import { createTempStore, removeTempStore } from './helpers/temp-store.js';
 
-const embedder = { id: 'test-embedder', model: 'unit/model-4', dimension: 4 };
 let dir: string;
 let store: Store;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'reelrec-store-upkeep-'));
-  store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+  ({ dir, store } = await createTempStore('reelrec-store-upkeep-'));
 });
 
-afterEach(async () => {
-  store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(dir, store));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A raw likes-table row, as a writer (or two racing writers) leaves it. */

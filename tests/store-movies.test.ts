@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   countMovies,
@@ -8,7 +5,6 @@ import {
   getMovies,
   listGenres,
   type MovieInput,
-  openStore,
   type Store,
   StoreInputError,
   StoreVectorError,
@@ -16,20 +12,16 @@ import {
   upsertGenres,
   upsertMovies,
 } from '../src/store/index.js';
+import { createTempStore, removeTempStore } from './helpers/temp-store.js';
 
-const embedder = { id: 'test-embedder', model: 'unit/model-4', dimension: 4 };
 let dir: string;
 let store: Store;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'reelrec-store-movies-'));
-  store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+  ({ dir, store } = await createTempStore('reelrec-store-movies-'));
 });
 
-afterEach(async () => {
-  store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(dir, store));
 
 const movies: MovieInput[] = [
   {

@@ -1,5 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from '@lancedb/lancedb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +8,6 @@ import {
   hashVisitorSecret,
   like,
   likesOf,
-  openStore,
   type Store,
   TABLES,
   VISITOR_ID_PATTERN,
@@ -18,20 +15,16 @@ import {
   verifyVisitor,
   visitorUserId,
 } from '../src/store/index.js';
+import { createTempStore, openTestStore, removeTempStore } from './helpers/temp-store.js';
 
-const embedder = { id: 'test-embedder', model: 'unit/model-4', dimension: 4 };
 let dir: string;
 let store: Store;
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'reelrec-store-visitors-'));
-  store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+  ({ dir, store } = await createTempStore('reelrec-store-visitors-'));
 });
 
-afterEach(async () => {
-  store.close();
-  await rm(dir, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(dir, store));
 
 describe('visitors in the store', () => {
   it('issues random ids and secrets of 128 and 256 bits and keeps only the sha256 of the secret', async () => {
@@ -81,7 +74,7 @@ describe('visitors in the store', () => {
     const db = await connect(join(dir, 'db'));
     await db.dropTable(TABLES.visitors);
     db.close();
-    store = await openStore({ uri: join(dir, 'db'), dimension: 4, embedder });
+    store = await openTestStore(dir);
     expect(await store.tables.visitors.countRows()).toBe(0);
     const c = await createVisitor(store);
     expect(await verifyVisitor(store, c.id, c.secret)).toBe(true);
