@@ -3,7 +3,7 @@ import { createApp } from '../src/api/index.js';
 import { ReelrecError } from '../src/errors.js';
 import { movieSummary } from '../src/service/movie-summary.js';
 import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
-import { answerOf } from '../src/service/rank.js';
+import { answerOf, createRanker } from '../src/service/rank.js';
 import { DEFAULT_RANK_WORKER_URL, startRankPool } from '../src/service/rank-pool.js';
 import { rankingModelOf } from '../src/service/service.js';
 import { sharedBytes, shareTypedArrays } from '../src/service/shared-memory.js';
@@ -165,6 +165,23 @@ describe('rank pool lifecycle', () => {
     backend: 'test',
   });
   const request = (k: number) => ({ liked: [4, 10], disliked: [], excluded: [], k });
+
+  it('clears what one request excluded before the next: the ranker reuses one mask per thread', () => {
+    const rank = createRanker(model());
+    const plain = rank(request(10));
+    const ids = (answer: typeof plain) => answer.items.map((i) => i.item);
+    const horror = bundle.data.catalogue.genres.indexOf('Horror');
+    expect(horror).toBeGreaterThanOrEqual(0);
+    const excluded = ids(plain).slice(0, 3);
+    const filtered = rank({ liked: [4, 10], disliked: [], excluded, k: 10, genres: ['Horror'] });
+    expect(filtered.items.length).toBeGreaterThan(0);
+    for (const item of ids(filtered)) {
+      expect(excluded).not.toContain(item);
+      expect(bundle.data.catalogue.movies[item]?.genres).toContain('Horror');
+    }
+    // Neither the exclusions nor the genre filter outlive their request.
+    expect(rank(request(10))).toEqual(plain);
+  });
 
   it('finds its built worker by default, also when it runs as TypeScript (as under the soak suite)', () => {
     expect(DEFAULT_RANK_WORKER_URL.pathname.endsWith('/dist/service/rank-worker.js')).toBe(true);
