@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../src/api/index.js';
 import { ReelrecError } from '../src/errors.js';
+import { attachKernels, kernelsFor, placeInKernelMemory, sharedBytes } from '../src/service/kernels/index.js';
 import { movieSummary } from '../src/service/movie-summary.js';
 import { type PiecesService, serviceFromPieces } from '../src/service/parts.js';
 import { answerOf, createRanker } from '../src/service/rank.js';
 import { DEFAULT_RANK_WORKER_URL, startRankPool } from '../src/service/rank-pool.js';
 import { rankingModelOf } from '../src/service/service.js';
-import { sharedBytes, shareTypedArrays } from '../src/service/shared-memory.js';
 import type { RecommendationService, RecommendFromLikesInput } from '../src/service/types.js';
 import { createTestServiceBundle, type TestServiceBundle } from './helpers/service.js';
 
@@ -41,6 +41,15 @@ const REQUESTS: RecommendFromLikesInput[] = [
   { liked: [2, 8, 14, 20, 26, 32, 38, 44, 50, 56, 62], k: 20 },
   { liked: [3, 9], genres: ['Horror'], exclude: [15, 21] },
 ];
+
+/** `value` with every typed array copied into an ordinary ArrayBuffer (out of any kernel memory). */
+function ordinaryCopy<T>(value: T): T {
+  if (ArrayBuffer.isView(value)) return (value as unknown as Uint8Array).slice() as T;
+  if (Array.isArray(value)) return value.map(ordinaryCopy) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, ordinaryCopy(v)])) as T;
+  return value;
+}
 
 async function codeOf(call: () => Promise<unknown>): Promise<string> {
   try {
@@ -142,7 +151,10 @@ describe('pooled ranking', () => {
     expect(lists?.targets.length).toBe(bundle.artifact.neighbours.targets.length);
     expect(walk(lists, 'neighbours', [])).toEqual([]);
     // A field added to the parts later is shared without changing the pool.
-    const later = shareTypedArrays({ nItems: 3, candidates: { offsets: new Uint32Array([0, 2]), rows: [new Float32Array(4)] } });
+    const later = placeInKernelMemory(
+      { nItems: 3, candidates: { offsets: new Uint32Array([0, 2]), rows: [new Float32Array(4)] } },
+      1,
+    ).value;
     expect(walk(later, 'later', [])).toEqual([]);
     expect(later.candidates.offsets).toEqual(new Uint32Array([0, 2]));
     expect(later.nItems).toBe(3);
@@ -152,7 +164,7 @@ describe('pooled ranking', () => {
 });
 
 describe('rank pool lifecycle', () => {
-  const model = () => shareTypedArrays(rankingModelOf({ ...bundleData(), settings: undefined }));
+  const model = () => placeInKernelMemory(rankingModelOf({ ...bundleData(), settings: undefined }), 3).value;
   const bundleData = () => ({
     dataset: bundle.data.name,
     catalogue: bundle.data.catalogue,
@@ -165,6 +177,24 @@ describe('rank pool lifecycle', () => {
     backend: 'test',
   });
   const request = (k: number) => ({ liked: [4, 10], disliked: [], excluded: [], k });
+
+  it('ranks over kernel memory (WebAssembly) exactly as over the plain model (TypeScript loops)', () => {
+    for (const ranking of ['two-stage', 'full'] as const) {
+      const plain = ordinaryCopy({ ...rankingModelOf({ ...bundleData(), settings: undefined }), ranking });
+      const placement = placeInKernelMemory(plain, 1);
+      attachKernels(placement.memory, 0);
+      expect(kernelsFor(placement.value.parts.movies.vectors)).not.toBeNull();
+      expect(kernelsFor(plain.parts.movies.vectors)).toBeNull();
+      const [viaKernels, viaTypeScript] = [createRanker(placement.value), createRanker(plain)];
+      const requests = [
+        request(10),
+        { liked: [1, 7, 13, 19, 25], disliked: [4, 10], excluded: [], k: 10 },
+        { liked: [3, 9], disliked: [], excluded: [15, 21], k: 20, genres: ['Horror'] },
+        { liked: [], disliked: [], excluded: [], k: 5 },
+      ];
+      for (const r of requests) expect(viaKernels(r)).toEqual(viaTypeScript(r));
+    }
+  });
 
   it('clears what one request excluded before the next: the ranker reuses one mask per thread', () => {
     const rank = createRanker(model());

@@ -1,6 +1,7 @@
 import type { MovieEmbeddings } from '../recsys/profiles/vectors.js';
 import { createRng } from '../recsys/random.js';
 import type { HybridParts } from './hybrid.js';
+import { kernelsFor } from './kernels/index.js';
 import { dotFrom } from './signals/content.js';
 import type { GenreModel } from './signals/genre.js';
 
@@ -92,6 +93,11 @@ export function sparseMoments(values: ArrayLike<number>, nItems: number): Moment
 export function contentMoments(stats: CatalogueStats, taste: Float32Array | null): Moments {
   if (!taste) return { mean: 0, sd: 0 };
   const { dim, mean: mu, upper } = stats.content;
+  const kernels = kernelsFor(upper);
+  if (kernels) {
+    const sums = kernels.contentMoments(taste, mu, upper, dim);
+    return { mean: sums.mean, sd: Math.sqrt(Math.max(0, sums.variance)) };
+  }
   let mean = 0;
   let variance = 0;
   // Row a of the packed triangle starts at `row` and holds columns a … dim − 1.

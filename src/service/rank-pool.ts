@@ -3,9 +3,11 @@ import { ReelrecError } from '../errors.js';
 import { workerScript } from '../util/worker-script.js';
 import type { RankedAnswer, RankingModel, RankRequest } from './rank.js';
 
-/** What a rank worker is started with: the model, its typed arrays in SharedArrayBuffers. */
+/** What a rank worker is started with: the model, its typed arrays in shared memory. */
 export interface RankWorkerData {
   model: RankingModel;
+  /** The kernel memory the model lives in and this worker's scratch slot in it (absent: TypeScript loops). */
+  kernels?: { memory: WebAssembly.Memory; slot: number };
 }
 export type ToRankWorker = { id: number; request: RankRequest };
 export type FromRankWorker =
@@ -14,8 +16,14 @@ export type FromRankWorker =
   | { id: number; error: { code: string; message: string } };
 
 export interface RankPoolOptions {
-  /** The model with its typed arrays already shared (shareTypedArrays): each worker reads the same bytes. */
+  /** The model with its typed arrays already shared (placeInKernelMemory): each worker reads the same bytes. */
   model: RankingModel;
+  /**
+   * The kernel memory `model` was placed in: worker n (1 … size) runs the WebAssembly kernels in
+   * its slot n, a replacement in the slot of the worker it replaces. Without it, workers run the
+   * kernels' TypeScript references.
+   */
+  memory?: WebAssembly.Memory;
   size: number;
   /**
    * Requests handed to one worker before it has answered the first (default RANK_POOL_DEPTH). The
@@ -90,7 +98,9 @@ export async function startRankPool(options: RankPoolOptions): Promise<RankPool>
   const url = options.workerUrl ?? DEFAULT_RANK_WORKER_URL;
   const depth = options.depth ?? RANK_POOL_DEPTH;
   if (!Number.isInteger(depth) || depth < 1) throw new ReelrecError('rank_pool_start', `depth must be a positive integer, got ${depth}`);
-  const workerData: RankWorkerData = { model: options.model };
+  const memory = options.memory;
+  // Slot 0 is the main thread's; each live worker holds one of 1 … size.
+  const freeKernelSlots = Array.from({ length: options.size }, (_, n) => options.size - n);
   const slots = new Set<Slot>();
   const queue: Job[] = [];
   let nextId = 1;
@@ -128,6 +138,10 @@ export async function startRankPool(options: RankPoolOptions): Promise<RankPool>
   };
 
   const spawn = (onReady?: () => void, onFail?: (error: Error) => void): void => {
+    const kernelSlot = freeKernelSlots.pop();
+    if (kernelSlot === undefined)
+      throw new ReelrecError('rank_pool_start', `more rank workers than the pool's ${options.size} kernel slots`);
+    const workerData: RankWorkerData = { model: options.model, ...(memory ? { kernels: { memory, slot: kernelSlot } } : {}) };
     const worker = new Worker(url, { workerData, name: 'reelrec-rank' });
     const slot: Slot = { worker, threadId: worker.threadId, ready: false, jobs: [], failure: null };
     slots.add(slot);
@@ -153,6 +167,7 @@ export async function startRankPool(options: RankPoolOptions): Promise<RankPool>
     });
     worker.on('exit', (code) => {
       slots.delete(slot);
+      freeKernelSlots.push(kernelSlot);
       const reason = slot.failure ? slot.failure.message : `exit code ${code}`;
       if (!slot.ready) {
         onFail?.(slot.failure ?? new Error(reason));

@@ -4,12 +4,15 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { ReelrecError } from '../errors.js';
+import { attachKernels } from './kernels/index.js';
 import { createRanker } from './rank.js';
 import type { FromRankWorker, RankWorkerData, ToRankWorker } from './rank-pool.js';
 
 const port = parentPort;
 if (!port) throw new ReelrecError('rank_worker', 'rank-worker.js runs as a worker thread of the rank pool, not on its own');
-const rank = createRanker((workerData as RankWorkerData).model);
+const data = workerData as RankWorkerData;
+if (data.kernels) attachKernels(data.kernels.memory, data.kernels.slot);
+const rank = createRanker(data.model);
 
 port.on('message', ({ id, request }: ToRankWorker) => {
   let reply: FromRankWorker;

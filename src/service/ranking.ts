@@ -1,6 +1,6 @@
+import { attachKernels, placeInKernelMemory, sharedBytes } from './kernels/index.js';
 import { type RankAnswer, type RankingModel, rankInline } from './rank.js';
 import { type RankPool, startRankPool } from './rank-pool.js';
-import { sharedBytes, shareTypedArrays } from './shared-memory.js';
 
 export interface RankingOptions {
   /** Worker threads ranking cache misses; 0 = inline on the calling thread (REELREC_RANK_WORKERS=0). */
@@ -20,33 +20,37 @@ export interface Ranking {
 }
 
 /**
- * Inline or pooled ranking of fresh answers. Pooled, the model's typed arrays are copied once into
- * shared memory that the main thread and every worker read (the service is given that copy, so
- * the unshared one can be collected); a pool that cannot start is an error, never a silent
- * fallback to ranking inline.
+ * Inline or pooled ranking of fresh answers. Either way the model's typed arrays are copied once
+ * into one shared WebAssembly memory that the main thread and every worker read, and where the
+ * ranker's SIMD kernels run (the service is given that copy, so the first one can be collected);
+ * a pool that cannot start is an error, never a silent fallback to ranking inline.
  */
 export async function startRanking(model: RankingModel, options: RankingOptions): Promise<Ranking> {
+  const placed = placeInKernelMemory(model, options.workers + 1);
+  attachKernels(placed.memory, 0);
+  const shared = placed.value;
+  const megabytes = (sharedBytes(shared) / 2 ** 20).toFixed(1);
+  const kernels = `WebAssembly SIMD kernels over ${megabytes} MB of shared model`;
   if (options.workers === 0) {
     return {
-      rank: rankInline(model),
-      model,
+      rank: rankInline(shared),
+      model: shared,
       pool: null,
-      description: 'ranking fresh answers inline on the main thread (REELREC_RANK_WORKERS=0)',
+      description: `ranking fresh answers inline on the main thread (REELREC_RANK_WORKERS=0) with ${kernels}`,
       close: async () => {},
     };
   }
-  const shared = shareTypedArrays(model);
   const pool = await startRankPool({
     model: shared,
+    memory: placed.memory,
     size: options.workers,
     ...(options.workerUrl ? { workerUrl: options.workerUrl } : {}),
   });
-  const megabytes = (sharedBytes(shared) / 2 ** 20).toFixed(1);
   return {
     rank: (request) => pool.rank(request),
     model: shared,
     pool,
-    description: `ranking fresh answers on ${options.workers} worker thread${options.workers === 1 ? '' : 's'} over ${megabytes} MB of shared model`,
+    description: `ranking fresh answers on ${options.workers} worker thread${options.workers === 1 ? '' : 's'} with ${kernels}`,
     close: () => pool.close(),
   };
 }

@@ -19,6 +19,7 @@ import {
   zOf,
 } from './catalogue-stats.js';
 import { type HybridParts, type Picks, SIGNALS, type SignalName, type SignalSettings, type SignalWeights } from './hybrid.js';
+import { kernelsFor } from './kernels/index.js';
 import { buildPrescoreBlocks, type PrescoreBlocks, prescoreTop } from './prescore.js';
 import { dotAt, tasteVector } from './signals/content.js';
 import { foldInUser, scoreItemsWithUserVector, scoreWithUserVector } from './signals/fold-in.js';
@@ -206,13 +207,13 @@ export function scoreTwoStage(
 /** taste · v for the listed movies (0 without taste), as `contentScores` sums it. */
 function contentAt(parts: HybridParts, taste: Float32Array | null, items: Uint32Array, out: Float64Array): void {
   const { dim, vectors } = parts.movies;
-  for (let c = 0; c < items.length; c++) {
-    if (!taste) {
-      out[c] = 0;
-      continue;
-    }
-    out[c] = dotAt(taste, vectors, (items[c] as number) * dim, dim);
+  if (!taste) {
+    out.fill(0, 0, items.length);
+    return;
   }
+  const kernels = kernelsFor(vectors);
+  if (kernels) kernels.dotRows(taste, vectors, dim, items, 0, items.length, out);
+  else for (let c = 0; c < items.length; c++) out[c] = dotAt(taste, vectors, (items[c] as number) * dim, dim);
 }
 
 /** A sparse vector's values at the listed movies (0 elsewhere), through a zeroed nItems scratch. */

@@ -1,4 +1,5 @@
 import type { MovieEmbeddings } from '../../recsys/profiles/vectors.js';
+import { kernelsFor } from '../kernels/index.js';
 
 /**
  * The person's taste in text space: the mean of the liked movies' unit vectors minus
@@ -37,7 +38,9 @@ export function contentScores(movies: MovieEmbeddings, taste: Float32Array | nul
   out.fill(0);
   if (!taste) return;
   const { dim, vectors } = movies;
-  for (let j = 0; j < out.length; j++) out[j] = dotAt(taste, vectors, j * dim, dim);
+  const kernels = kernelsFor(vectors);
+  if (kernels) kernels.dotRows(taste, vectors, dim, null, 0, out.length, out);
+  else for (let j = 0; j < out.length; j++) out[j] = dotAt(taste, vectors, j * dim, dim);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ReelrecError } from '../../errors.js';
 import type { NeuMFShape } from '../../recsys/ncf/model.js';
+import { kernelsFor } from '../kernels/index.js';
 
 /**
  * NeuMF fold-in for people the model never saw: the item side stays frozen and the person gets a
@@ -227,6 +228,11 @@ export function scoreItemsWithUserVector(
 ): void {
   const { factors, gmfItem } = model;
   const userTerm = userTermOf(model, mlp, new Float32Array(model.width1));
+  const kernels = kernelsFor(model.itemFirst);
+  if (kernels) {
+    kernels.foldInLogits(model, userTerm, gmf, Uint32Array.from(items), 0, items.length, out);
+    return;
+  }
   const trace = newTrace(model);
   for (let n = 0; n < items.length; n++) {
     const item = items[n] as number;
@@ -244,6 +250,11 @@ export function scoreItemsWithUserVector(
 export function scoreWithUserVector(model: FrozenFoldIn, gmf: Float32Array, mlp: Float32Array, out: Float32Array): void {
   const { factors, gmfItem, nItems, width1, itemFirst, outMlp } = model;
   const userTerm = userTermOf(model, mlp, new Float32Array(width1));
+  const kernels = kernelsFor(itemFirst);
+  if (kernels) {
+    kernels.foldInLogits(model, userTerm, gmf, null, 0, nItems, out);
+    return;
+  }
   // Layer by layer over the whole catalogue: tight loops over contiguous rows, same sums as mlpForward.
   let width = width1;
   let h = new Float32Array(nItems * width1);
