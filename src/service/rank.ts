@@ -4,7 +4,7 @@ import type { NeighbourLists } from './candidates.js';
 import type { HybridParts, SignalSettings } from './hybrid.js';
 import { contributionOrder, explain } from './reasons.js';
 import { type RankingMode, scoreRequest, slotOf, topOf } from './scoring.js';
-import { buildTwoStageIndex } from './two-stage.js';
+import { buildSharedTwoStageIndex, type SharedTwoStageIndex, withScratch } from './two-stage.js';
 import type { MovieSummary, Reason, RecommendationAnswer } from './types.js';
 
 /**
@@ -20,6 +20,11 @@ export interface RankingModel {
   ranking?: RankingMode;
   /** The build's nearest-movie lists (LanceDB ANN): candidates include each pick's; absent, that source is off. */
   neighbours?: NeighbourLists;
+  /**
+   * The two-stage index, built once by startRanking so every thread reads one copy from kernel
+   * memory (its covariance and sample are kernel operands); absent, each ranker builds its own.
+   */
+  twoStage?: SharedTwoStageIndex;
 }
 
 /**
@@ -82,8 +87,10 @@ export function answerOf(ranked: RankedAnswer, summaries: readonly MovieSummary[
  */
 export function createRanker(model: RankingModel): Rank {
   const { parts, catalogue, settings } = model;
-  // Issue 12: candidates, then the hybrid on them (each thread builds its own index and scratch).
-  const twoStage = model.ranking === 'full' ? null : buildTwoStageIndex(parts, { neighbours: model.neighbours ?? null });
+  // Issue 12: candidates, then the hybrid on them (the shared index when the model has one; scratch per thread).
+  const shared =
+    model.ranking === 'full' ? null : (model.twoStage ?? buildSharedTwoStageIndex(parts, { neighbours: model.neighbours ?? null }));
+  const twoStage = shared ? withScratch(shared, parts.nItems) : null;
   // One mask per ranker (a thread ranks one request at a time), cleared after each request.
   const exclude = new Uint8Array(parts.nItems);
   return (request) => {

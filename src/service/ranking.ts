@@ -1,6 +1,7 @@
 import { attachKernels, placeInKernelMemory, sharedBytes } from './kernels/index.js';
 import { type RankAnswer, type RankingModel, rankInline } from './rank.js';
 import { type RankPool, startRankPool } from './rank-pool.js';
+import { buildSharedTwoStageIndex } from './two-stage.js';
 
 export interface RankingOptions {
   /** Worker threads ranking cache misses; 0 = inline on the calling thread (REELREC_RANK_WORKERS=0). */
@@ -26,7 +27,11 @@ export interface Ranking {
  * a pool that cannot start is an error, never a silent fallback to ranking inline.
  */
 export async function startRanking(model: RankingModel, options: RankingOptions): Promise<Ranking> {
-  const placed = placeInKernelMemory(model, options.workers + 1);
+  const twoStage =
+    model.ranking === 'full'
+      ? undefined
+      : (model.twoStage ?? buildSharedTwoStageIndex(model.parts, { neighbours: model.neighbours ?? null }));
+  const placed = placeInKernelMemory(twoStage ? { ...model, twoStage } : model, options.workers + 1);
   attachKernels(placed.memory, 0);
   const shared = placed.value;
   const megabytes = (sharedBytes(shared) / 2 ** 20).toFixed(1);

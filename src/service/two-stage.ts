@@ -45,10 +45,20 @@ export interface TwoStageIndex {
   scratch: { values: Float64Array; mark: Uint8Array };
 }
 
+/** The read-only part of a TwoStageIndex: built once and shared by every thread (see RankingModel.twoStage). */
+export type SharedTwoStageIndex = Omit<TwoStageIndex, 'scratch'>;
+
 export function buildTwoStageIndex(
   parts: HybridParts,
   options: { limits?: CandidateLimits; neighbours?: NeighbourLists | null; foldInSample?: number } = {},
 ): TwoStageIndex {
+  return withScratch(buildSharedTwoStageIndex(parts, options), parts.nItems);
+}
+
+export function buildSharedTwoStageIndex(
+  parts: HybridParts,
+  options: { limits?: CandidateLimits; neighbours?: NeighbourLists | null; foldInSample?: number } = {},
+): SharedTwoStageIndex {
   const limits = options.limits ?? CANDIDATE_LIMITS;
   const prior = mlpPrior(parts);
   const byPopularity = popularityOrder(parts.popularity);
@@ -58,8 +68,12 @@ export function buildTwoStageIndex(
     limits,
     mlpPrior: prior,
     prescore: buildPrescoreBlocks(parts, prior, byPopularity),
-    scratch: { values: new Float64Array(parts.nItems), mark: new Uint8Array(parts.nItems) },
   };
+}
+
+/** A shared index with this thread's own work buffers. */
+export function withScratch(index: SharedTwoStageIndex, nItems: number): TwoStageIndex {
+  return { ...index, scratch: { values: new Float64Array(nItems), mark: new Uint8Array(nItems) } };
 }
 
 /**

@@ -230,7 +230,7 @@ export function scoreItemsWithUserVector(
   const userTerm = userTermOf(model, mlp, new Float32Array(model.width1));
   const kernels = kernelsFor(model.itemFirst);
   if (kernels) {
-    kernels.foldInLogits(model, userTerm, gmf, Uint32Array.from(items), 0, items.length, out);
+    kernels.foldInLogits(model, userTerm, gmf, items instanceof Uint32Array ? items : Uint32Array.from(items), 0, items.length, out);
     return;
   }
   const trace = newTrace(model);
