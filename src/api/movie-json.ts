@@ -43,3 +43,27 @@ export function toAnswerJson(answer: RecommendationAnswer, options: MovieJsonOpt
     strategy: answer.strategy,
   };
 }
+
+/**
+ * Answers' JSON text, byte for byte `JSON.stringify(toAnswerJson(answer, options))`, with each
+ * movie's part (most of an answer's bytes: the overview) serialised once per movie and reused, since
+ * the same movies recur across answers. Keyed by the service's own movie summaries, which live as
+ * long as the service.
+ */
+export function answerTextWriter(options: MovieJsonOptions): (answer: RecommendationAnswer) => string {
+  const movies = new WeakMap<MovieSummary, string>();
+  const movieText = (movie: MovieSummary): string => {
+    let text = movies.get(movie);
+    if (text === undefined) {
+      text = JSON.stringify(toMovieJson(movie, options));
+      movies.set(movie, text);
+    }
+    return text;
+  };
+  return (answer) => {
+    const items = answer.items.map(
+      (item) => `{"movie":${movieText(item.movie)},"score":${JSON.stringify(item.score)},"reasons":${JSON.stringify(item.reasons)}}`,
+    );
+    return `{"items":[${items.join(',')}],"strategy":${JSON.stringify(answer.strategy)}}`;
+  };
+}

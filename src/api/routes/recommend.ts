@@ -1,7 +1,7 @@
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { RecommendationAnswer } from '../../service/index.js';
 import { requireJsonBody } from '../middleware/json-body.js';
-import { toAnswerJson } from '../movie-json.js';
+import { answerTextWriter, toAnswerJson } from '../movie-json.js';
 import { AnswerSchema, errorResponses, json, KQuery, RecommendBodySchema, UserIdParams } from '../schemas.js';
 import { type RouteDeps, unique } from './deps.js';
 
@@ -28,6 +28,7 @@ export function registerRecommendRoutes(app: OpenAPIHono, { service, movieJson }
   // The service hands back the same answer object for repeated picks (its cache), so the JSON
   // text is kept per object: a repeat costs a lookup, not a re-serialisation.
   const serialised = new WeakMap<RecommendationAnswer, string>();
+  const answerText = answerTextWriter(movieJson);
   app.openapi(fromLikes, async (c) => {
     const body = c.req.valid('json');
     const answer = await service.recommendFromLikes({
@@ -39,7 +40,7 @@ export function registerRecommendRoutes(app: OpenAPIHono, { service, movieJson }
     });
     let text = serialised.get(answer);
     if (text === undefined) {
-      text = JSON.stringify(toAnswerJson(answer, movieJson));
+      text = answerText(answer);
       serialised.set(answer, text);
     }
     // Same bytes c.json would produce; the cast only tells the typed route so.
