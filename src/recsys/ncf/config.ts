@@ -22,7 +22,16 @@ export const NeuMFConfigSchema = z.object({
   factors: z.number().int().min(1).max(512).default(16),
   layers: z.array(z.number().int().min(1).max(4096)).min(1).default([64, 32, 16]),
   learningRate: z.number().positive().max(1).default(0.001),
-  epochs: z.number().int().min(1).max(1000).default(8),
+  /**
+   * How the learning rate moves between epochs (it stays constant within an epoch, so lazy Adam's
+   * catch-up of the steps a row sat out uses the rate they were taken at): `constant`, or `step`,
+   * the last quarter of the epochs (at least one) at half the rate. `step` with 9 epochs was chosen
+   * on a 5 % validation share of ml-100k's training ratings (final-epoch NDCG@10, 3 seeds: 0.1324
+   * against 0.1308 for constant at 8 epochs and 0.1319 at 9; linear and cosine decays to 0 were
+   * worse), then scored test NDCG@10 0.4396 against 0.4364 (seeds 42/43/44; README "NeuMF").
+   */
+  learningRateSchedule: z.enum(['constant', 'step']).default('step'),
+  epochs: z.number().int().min(1).max(1000).default(9),
   batchSize: z
     .number()
     .int()
@@ -70,6 +79,13 @@ export type LabelWeights = z.output<typeof LabelWeightsSchema>;
 
 export function neumfConfig(input: NeuMFConfigInput = {}): NeuMFConfig {
   return NeuMFConfigSchema.parse(input);
+}
+
+/** The learning rate of epoch `n` (1-based) of a phase of `config.epochs` epochs. */
+export function epochLearningRate(config: NeuMFConfig, n: number): number {
+  const { learningRate: rate, epochs } = config;
+  if (config.learningRateSchedule === 'constant') return rate;
+  return n > epochs - Math.max(1, Math.round(epochs / 4)) ? rate / 2 : rate;
 }
 
 /** Loss weight per LabelKind code (hard +, soft +, soft −, hard −, unrated), for a per-row lookup. */

@@ -38,6 +38,8 @@ export interface EpochRunner {
   readonly choice: TrainerChoice;
   /** A fresh optimizer at `learningRate`, starting from the current variable values. */
   startPhase(learningRate: number): void;
+  /** The learning rate of the epochs that follow (between epochs only; the optimizer's moments are kept). */
+  setLearningRate(learningRate: number): void;
   runEpoch(data: TrainingRows, rng: Rng, branch: Branch, onBatches?: (batches: number) => void): Promise<number>;
   syncWeights(): void;
   close(): Promise<void>;
@@ -52,6 +54,11 @@ export function openEpochRunner(weights: NeuMFWeights, config: NeuMFConfig, choi
       startPhase(learningRate) {
         optimizer?.dispose();
         optimizer = tf.train.adam(learningRate);
+      },
+      setLearningRate(learningRate) {
+        if (!optimizer) throw new Error('startPhase first');
+        // AdamOptimizer reads this field at every applyGradients; TypeScript only marks it protected.
+        (optimizer as unknown as { learningRate: number }).learningRate = learningRate;
       },
       async runEpoch(data, rng, branch, onBatches) {
         if (!optimizer) throw new Error('startPhase first');
@@ -81,6 +88,9 @@ export function openEpochRunner(weights: NeuMFWeights, config: NeuMFConfig, choi
       learningRate = rate;
       trainer.load(snapshotWeights(weights));
       trainer.resetOptimizer();
+    },
+    setLearningRate(rate) {
+      learningRate = rate;
     },
     runEpoch: (data, rng, branch, onBatches) => trainer.runEpoch(data, rng, branch, learningRate, onBatches),
     syncWeights: () => restoreWeights(weights, trainer.values()),

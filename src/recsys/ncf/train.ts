@@ -6,7 +6,7 @@ import { type Split, stratifiedSplit } from '../eval/splits.js';
 import { createRng } from '../random.js';
 import { HardSampler } from '../sampling/hard-sampling.js';
 import { type BackendName, initBackend } from './backend.js';
-import type { NeuMFConfig } from './config.js';
+import { epochLearningRate, type NeuMFConfig } from './config.js';
 import { chooseTrainer, describeTrainer, type EpochRunner, openEpochRunner, type TrainerChoice } from './epoch-runner.js';
 import {
   type Branch,
@@ -139,6 +139,7 @@ async function runPhase(
     // Each epoch draws its negatives afresh, so its size varies: the total is re-estimated from
     // this epoch's, and the bar ends at its total instead of running past it.
     const batches = Math.ceil(data.length / config.batchSize);
+    runner.setLearningRate(epochLearningRate(config, n));
     progress.setTotal(ctx.batchesDone + batches * (config.epochs - n + 1 + laterPhases * config.epochs));
     const loss = await runner.runEpoch(data, createRng(config.seed * 7919 + epoch), branch, (done) => {
       ctx.batchesDone += done;
