@@ -7,18 +7,16 @@ const ratesOf = (input: Parameters<typeof neumfConfig>[0]) => {
 };
 
 describe('epochLearningRate', () => {
-  it('defaults to 9 epochs, the last two at half the rate', () => {
-    expect(ratesOf({})).toEqual([0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.0005, 0.0005]);
+  it('keeps the rate by default', () => {
+    expect(ratesOf({})).toEqual(Array(8).fill(0.001));
   });
 
-  it('halves at least the last epoch, whatever the count', () => {
-    expect(ratesOf({ epochs: 1, learningRate: 0.01 })).toEqual([0.005]);
-    expect(ratesOf({ epochs: 3, learningRate: 0.01 })).toEqual([0.01, 0.01, 0.005]);
-    expect(ratesOf({ epochs: 12, learningRate: 0.01 }).filter((r) => r === 0.005)).toHaveLength(3);
-  });
-
-  it('keeps the rate under the constant schedule', () => {
-    expect(ratesOf({ epochs: 4, learningRateSchedule: 'constant' })).toEqual([0.001, 0.001, 0.001, 0.001]);
+  it('runs the last quarter of the epochs at half the rate under step, at least the last one', () => {
+    const step = { learningRateSchedule: 'step' } as const;
+    expect(ratesOf({ ...step, epochs: 9 })).toEqual([0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.001, 0.0005, 0.0005]);
+    expect(ratesOf({ ...step, epochs: 1, learningRate: 0.01 })).toEqual([0.005]);
+    expect(ratesOf({ ...step, epochs: 3, learningRate: 0.01 })).toEqual([0.01, 0.01, 0.005]);
+    expect(ratesOf({ ...step, epochs: 12, learningRate: 0.01 }).filter((r) => r === 0.005)).toHaveLength(3);
   });
 
   it('refuses an unknown schedule', () => {
