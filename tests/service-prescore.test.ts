@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../src/recsys/random.js';
 import type { HybridParts, SignalWeights } from '../src/service/hybrid.js';
+import { attachKernels, placeInKernelMemory } from '../src/service/kernels/index.js';
 import {
   buildPrescoreBlocks,
   FULL_PASS_UP_TO,
@@ -72,6 +73,24 @@ describe('prescoreTop', () => {
       });
     }
   }
+
+  it('prescores over kernel memory (WebAssembly) exactly as the TypeScript loop does, and finds the same top', () => {
+    for (const withGmf of [true, false]) {
+      const n = 3000;
+      const { parts, prior } = partsOf(n, 21, false);
+      const input = inputOf(n, prior, 22, WEIGHTS[0]?.[1] as SignalWeights, withGmf);
+      const placement = placeInKernelMemory({ parts, setOf: input.setOf, prior }, 1);
+      attachKernels(placement.memory, 0);
+      const placed = placement.value;
+      const placedInput = { ...input, setOf: placed.setOf, mlpPrior: placed.prior };
+      const reference = prescoreAll(parts, input);
+      const viaKernels = prescoreAll(placed.parts, placedInput);
+      expect(Array.from(viaKernels).every((x, j) => Object.is(x, reference[j]))).toBe(true);
+      const blocks = placeInKernelMemory(buildPrescoreBlocks(parts, prior), 1).value;
+      const top = prescoreTop(placed.parts, blocks, placedInput, 200, new Uint8Array(n)).top;
+      expect([...top].sort((a, b) => a - b)).toEqual(fullTop(reference, 200));
+    }
+  });
 
   it('breaks ties as the full pass does (the lower movie), with many equal scores', () => {
     const n = 4000;

@@ -105,10 +105,11 @@ export function candidateSet(
 /**
  * The k items with the largest values, ties to the lower item: the same set a full sort would
  * keep, by a quickselect threshold (the set is all the caller needs; it sorts the candidates).
+ * A caller that already knows the k-th largest value passes it as `threshold`.
  */
-export function strongest(items: Uint32Array, values: Float64Array, k: number): Uint32Array {
-  if (items.length <= k) return items;
-  const threshold = kthLargest(Float64Array.from(values), k);
+export function strongest(items: ArrayLike<number>, values: ArrayLike<number>, k: number, threshold?: number): Uint32Array {
+  if (items.length <= k) return Uint32Array.from(items);
+  threshold ??= kthLargest(Float64Array.from(values), k);
   const out: number[] = [];
   const tied: number[] = [];
   for (let n = 0; n < items.length; n++) {

@@ -1,7 +1,7 @@
 import { strongest } from './candidates.js';
 import { type Moments, popularityOrder, zOf } from './catalogue-stats.js';
 import type { HybridParts, SignalName, SignalWeights } from './hybrid.js';
-import { kernelsFor } from './kernels/index.js';
+import { kernelsFor, type PrescoreBaseInput } from './kernels/index.js';
 import { dotAt } from './signals/content.js';
 
 /**
@@ -87,8 +87,8 @@ class Prescorer {
   private readonly popularity: Float32Array;
   private readonly gmfItem: Float32Array;
   private readonly factors: number;
-  /** The GMF dot products of the movies being scored, when the kernels compute them. */
-  private dots: Float64Array;
+  /** What the kernels read, one object a request so they copy its genre-set scores once. */
+  private kernelInput: PrescoreBaseInput | null = null;
 
   constructor(
     parts: HybridParts,
@@ -112,7 +112,6 @@ class Prescorer {
     this.popularity = parts.popularity;
     this.gmfItem = parts.foldIn.gmfItem;
     this.factors = parts.foldIn.factors;
-    this.dots = new Float64Array(0);
   }
 
   /**
@@ -123,18 +122,17 @@ class Prescorer {
   baseScores(order: Uint32Array | null, from: number, to: number, out: Float32Array): void {
     const { popScale, gmfScale, setZ, popularity, gmfItem, factors } = this;
     const { setOf, mlpPrior, gmf } = this.input;
-    const kernels = gmfScale !== 0 ? kernelsFor(gmfItem) : null;
-    if (kernels && this.dots.length < to - from) this.dots = new Float64Array(to - from);
-    const dots = this.dots;
-    if (kernels) kernels.dotRows(gmf as Float32Array, gmfItem, factors, order ? order.subarray(from, to) : null, from, to - from, dots);
+    const kernels = kernelsFor(gmfItem);
+    if (kernels?.holds(popularity, setOf, mlpPrior)) {
+      this.kernelInput ??= { popScale, gmfScale, popularity, setZ, setOf, mlpPrior, gmf, gmfItem, factors };
+      kernels.prescoreBase(this.kernelInput, order ? order.subarray(from, to) : null, from, to - from, out);
+      return;
+    }
     for (let q = from; q < to; q++) {
       const j = order ? (order[q] as number) : q;
       let s = popScale * (popularity[j] as number) + (setZ[setOf[j] as number] as number);
       // dotAt's four partial sums, as the full ranking's dot products.
-      if (gmfScale !== 0)
-        s +=
-          gmfScale *
-          ((mlpPrior[j] as number) + (kernels ? (dots[q - from] as number) : dotAt(gmf as Float32Array, gmfItem, j * factors, factors)));
+      if (gmfScale !== 0) s += gmfScale * ((mlpPrior[j] as number) + dotAt(gmf as Float32Array, gmfItem, j * factors, factors));
       out[q - from] = s;
     }
   }
@@ -221,7 +219,9 @@ export function prescoreTop(
   }
   for (const j of items) mark[j] = 0;
   for (const j of skipped) mark[j] = 0;
-  return { top: Array.from(strongest(Uint32Array.from(items), Float64Array.from(values), k)), scored: items.length + skipped.length };
+  // Every value was offered to `best`, so once it is full its minimum is the k-th largest.
+  const threshold = best.full() ? best.min() : undefined;
+  return { top: Array.from(strongest(items, values, k, threshold)), scored: items.length + skipped.length };
 }
 
 /** An upper bound of `base` over each block, with a little slack for Float32 rounding. */

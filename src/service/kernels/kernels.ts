@@ -5,6 +5,21 @@ import { KERNEL_CHUNK, SLOT_LAYOUT, slotOffset } from './memory.js';
 interface KernelExports {
   dotRows(x: number, rows: number, stride: number, items: number, first: number, count: number, n: number, out: number): void;
   contentMoments(taste: number, mu: number, upper: number, dim: number, out: number): void;
+  prescoreBase(
+    popScale: number,
+    gmfScale: number,
+    popularity: number,
+    setZ: number,
+    setOf: number,
+    mlpPrior: number,
+    gmf: number,
+    gmfItem: number,
+    factors: number,
+    items: number,
+    first: number,
+    count: number,
+    out: number,
+  ): void;
   foldInLogits(
     model: number,
     outBias: number,
@@ -17,6 +32,19 @@ interface KernelExports {
     ha: number,
     hb: number,
   ): void;
+}
+
+/** What the prescore's base reads besides the movies: the request's scales, genre-set scores and GMF vector. */
+export interface PrescoreBaseInput {
+  popScale: number;
+  gmfScale: number;
+  popularity: Float32Array;
+  setZ: Float32Array;
+  setOf: Uint32Array;
+  mlpPrior: Float32Array;
+  gmf: Float32Array | null;
+  gmfItem: Float32Array;
+  factors: number;
 }
 
 /** The frozen fold-in tower as `foldInLogits` reads it (the fields of FrozenFoldIn it needs). */
@@ -63,6 +91,8 @@ export class Kernels {
   private readonly f32: Float32Array;
   private readonly f64: Float64Array;
   private readonly u32: Uint32Array;
+  /** The prescore input whose genre-set scores and GMF vector are in the slot now. */
+  private prescoreInput: PrescoreBaseInput | null = null;
 
   constructor(
     readonly memory: WebAssembly.Memory,
@@ -92,6 +122,60 @@ export class Kernels {
       this.exports.dotRows(xAt, rowsAt, n * 4, itemsAt, first + from, size, n, resultsAt);
       const r = resultsAt / 8;
       for (let c = 0; c < size; c++) out[from + c] = this.f64[r + c] as number;
+    }
+  }
+
+  /** Whether every one of these arrays lives in this memory (so a kernel may read them in place). */
+  holds(...arrays: ArrayBufferView[]): boolean {
+    return arrays.every((array) => array.buffer === this.buffer);
+  }
+
+  /**
+   * Prescorer.baseScores' values of the listed movies (or first … first + count − 1), rounded to
+   * float32. A request calls this once per block with one input object: its genre-set scores and
+   * GMF vector are copied into the slot on the first call and reused while the same object comes
+   * back, so they must not change in between.
+   */
+  prescoreBase(input: PrescoreBaseInput, items: Uint32Array | null, first: number, count: number, out: Numbers): void {
+    const popularityAt = this.resident(input.popularity, 'the popularity');
+    const setOfAt = this.resident(input.setOf, 'the genre set of each movie');
+    const priorAt = this.resident(input.mlpPrior, 'the MLP prior');
+    const gmfItemAt = this.resident(input.gmfItem, 'the GMF item rows');
+    const setZAt = this.base + SLOT_LAYOUT.prescore;
+    const gmfAt = setZAt + Math.ceil(input.setZ.length / 4) * 16;
+    if (this.prescoreInput !== input) {
+      const bytes = gmfAt - setZAt + (input.gmf?.length ?? 0) * 4;
+      if (bytes > SLOT_LAYOUT.prescoreBytes)
+        throw new ReelrecError(
+          'kernel_memory',
+          `a prescore's inputs need ${bytes} bytes, more than the slot's ${SLOT_LAYOUT.prescoreBytes}`,
+        );
+      this.f32.set(input.setZ, setZAt / 4);
+      if (input.gmf) this.f32.set(input.gmf, gmfAt / 4);
+      this.prescoreInput = input;
+    }
+    const resultsAt = this.base + SLOT_LAYOUT.results;
+    const gmfScale = input.gmf ? input.gmfScale : 0;
+    for (let from = 0; from < count; from += KERNEL_CHUNK) {
+      const size = Math.min(KERNEL_CHUNK, count - from);
+      const itemsAt = items ? this.itemsAt(items, from, size) : 0;
+      this.exports.prescoreBase(
+        input.popScale,
+        gmfScale,
+        popularityAt,
+        setZAt,
+        setOfAt,
+        priorAt,
+        gmfAt,
+        gmfItemAt,
+        input.factors,
+        itemsAt,
+        first + from,
+        size,
+        resultsAt,
+      );
+      const r = resultsAt / 4;
+      for (let c = 0; c < size; c++) out[from + c] = this.f32[r + c] as number;
     }
   }
 

@@ -77,6 +77,34 @@
     (f64.store (local.get $out) (local.get $mean))
     (f64.store offset=8 (local.get $out) (local.get $variance)))
 
+;; The prescore's base of each listed movie j (items[c], or first + c when items is 0), as float32
+  ;; into out[c]: popScale·popularity[j] + setZ[setOf[j]], plus, when gmfScale ≠ 0,
+  ;; gmfScale·(mlpPrior[j] + dot(gmf, gmfItem row j)) — in that order, as Prescorer.baseScores sums it.
+  (func (export "prescoreBase") (param $popScale f64) (param $gmfScale f64) (param $popularity i32) (param $setZ i32)
+      (param $setOf i32) (param $mlpPrior i32) (param $gmf i32) (param $gmfItem i32) (param $factors i32)
+      (param $items i32) (param $first i32) (param $count i32) (param $out i32)
+    (local $c i32) (local $j i32) (local $s f64)
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $c) (local.get $count)))
+        (local.set $j (if (result i32) (local.get $items)
+          (then (i32.load (i32.add (local.get $items) (i32.shl (local.get $c) (i32.const 2)))))
+          (else (i32.add (local.get $first) (local.get $c)))))
+        (local.set $s (f64.add
+          (f64.mul (local.get $popScale) (f64.promote_f32 (f32.load (i32.add (local.get $popularity) (i32.shl (local.get $j) (i32.const 2))))))
+          (f64.promote_f32 (f32.load (i32.add (local.get $setZ)
+            (i32.shl (i32.load (i32.add (local.get $setOf) (i32.shl (local.get $j) (i32.const 2)))) (i32.const 2)))))))
+        (if (f64.ne (local.get $gmfScale) (f64.const 0))
+          (then
+            (local.set $s (f64.add (local.get $s) (f64.mul (local.get $gmfScale) (f64.add
+              (f64.promote_f32 (f32.load (i32.add (local.get $mlpPrior) (i32.shl (local.get $j) (i32.const 2)))))
+              (call $dot (local.get $gmf)
+                (i32.add (local.get $gmfItem) (i32.shl (i32.mul (local.get $j) (local.get $factors)) (i32.const 2)))
+                (local.get $factors))))))))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))) (f32.demote_f64 (local.get $s)))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $next))))
+
   ;; next[o] = max(bias[o] + Σ_i h[i]·kernel[i·outputs + o], 0) as float32, each sum over i in
   ;; order: eight outputs (four float64x2 sums) a pass, then two, then one.
   (func $dense (param $h i32) (param $next i32) (param $kernel i32) (param $bias i32) (param $inputs i32) (param $outputs i32)

@@ -16,7 +16,9 @@ type TypedArrayConstructor = new (buffer: ArrayBufferLike, byteOffset: number, l
 
 /**
  * Scratch bytes of one thread's slot: a kernel call's operands (64 KB), a chunk of row indices
- * (16 KB), a chunk of results (32 KB) and two layer buffers, so any call fits by chunking rows.
+ * (16 KB), a chunk of results (32 KB), two layer buffers (4,096 units each, the widest layer the
+ * NeuMF config allows) and a request's prescore inputs (kept across its per-block calls), so any
+ * call fits by chunking rows.
  */
 export const KERNEL_SLOT_BYTES = 256 * 1024;
 export const SLOT_LAYOUT = {
@@ -25,8 +27,10 @@ export const SLOT_LAYOUT = {
   items: 64 * 1024,
   results: 80 * 1024,
   layerA: 112 * 1024,
-  layerB: 184 * 1024,
-  layerBytes: 72 * 1024,
+  layerB: 128 * 1024,
+  layerBytes: 16 * 1024,
+  prescore: 144 * 1024,
+  prescoreBytes: 112 * 1024,
 };
 /** Rows a kernel call handles at once: the items and results areas hold this many. */
 export const KERNEL_CHUNK = 4096;
