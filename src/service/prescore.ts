@@ -177,10 +177,13 @@ export function prescoreTop(
   if (n <= FULL_PASS_UP_TO || 2 * input.itemItem.items.length >= n) {
     const scores = prescoreAll(parts, input);
     const open: number[] = [];
-    for (let j = 0; j < n; j++) if (allowed(j)) open.push(j);
-    const values = new Float64Array(open.length);
-    for (let o = 0; o < open.length; o++) values[o] = scores[open[o] as number] as number;
-    return { top: Array.from(strongest(Uint32Array.from(open), values, k)), scored: n };
+    const values: number[] = [];
+    for (let j = 0; j < n; j++) {
+      if (!allowed(j)) continue;
+      open.push(j);
+      values.push(scores[j] as number);
+    }
+    return { top: Array.from(strongest(open, values, k)), scored: n };
   }
   const p = new Prescorer(parts, input);
   const items: number[] = [];

@@ -1,5 +1,7 @@
 import type { Catalogue } from '../recsys/data/types.js';
 import type { HybridParts, SignalName } from './hybrid.js';
+import { kernelsFor } from './kernels/index.js';
+import { dotAt } from './signals/content.js';
 import { itemItemWeight } from './signals/sparse-item-item.js';
 import type { Reason } from './types.js';
 
@@ -21,15 +23,18 @@ export function closestLiked(
   }
   if (best >= 0) return { item: best, via: 'itemItem' };
   const { dim, vectors } = movies;
+  const cosines = new Float64Array(liked.length);
+  const row = vectors.subarray(item * dim, (item + 1) * dim);
+  const kernels = kernelsFor(vectors);
+  if (kernels) kernels.dotRows(row, vectors, dim, Uint32Array.from(liked), 0, liked.length, cosines);
+  else liked.forEach((i, n) => (cosines[n] = dotAt(row, vectors, i * dim, dim)));
   let bestCos = 0.05;
-  for (const i of liked) {
-    let s = 0;
-    for (let d = 0; d < dim; d++) s += (vectors[i * dim + d] as number) * (vectors[item * dim + d] as number);
-    if (s > bestCos) {
-      bestCos = s;
+  liked.forEach((i, n) => {
+    if ((cosines[n] as number) > bestCos) {
+      bestCos = cosines[n] as number;
       best = i;
     }
-  }
+  });
   return best >= 0 ? { item: best, via: 'content' } : null;
 }
 
