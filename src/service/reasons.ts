@@ -27,7 +27,7 @@ export function closestLiked(
   const row = vectors.subarray(item * dim, (item + 1) * dim);
   const kernels = kernelsFor(vectors);
   if (kernels) kernels.dotRows(row, vectors, dim, Uint32Array.from(liked), 0, liked.length, cosines);
-  else liked.forEach((i, n) => (cosines[n] = dotAt(row, vectors, i * dim, dim)));
+  else for (const [n, i] of liked.entries()) cosines[n] = dotAt(row, vectors, i * dim, dim);
   let bestCos = 0.05;
   liked.forEach((i, n) => {
     if ((cosines[n] as number) > bestCos) {
