@@ -1,7 +1,6 @@
 import type { Catalogue } from '../recsys/data/types.js';
 import type { HybridParts, SignalName } from './hybrid.js';
-import { kernelsFor } from './kernels/index.js';
-import { dotAt } from './signals/content.js';
+import { dotRows } from './signals/content.js';
 import { itemItemWeight } from './signals/sparse-item-item.js';
 import type { Reason } from './types.js';
 
@@ -25,9 +24,7 @@ export function closestLiked(
   const { dim, vectors } = movies;
   const cosines = new Float64Array(liked.length);
   const row = vectors.subarray(item * dim, (item + 1) * dim);
-  const kernels = kernelsFor(vectors);
-  if (kernels) kernels.dotRows(row, vectors, dim, Uint32Array.from(liked), 0, liked.length, cosines);
-  else for (const [n, i] of liked.entries()) cosines[n] = dotAt(row, vectors, i * dim, dim);
+  dotRows(row, vectors, dim, Uint32Array.from(liked), liked.length, cosines);
   let bestCos = 0.05;
   liked.forEach((i, n) => {
     if ((cosines[n] as number) > bestCos) {

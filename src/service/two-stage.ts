@@ -19,9 +19,8 @@ import {
   zOf,
 } from './catalogue-stats.js';
 import { type HybridParts, type Picks, SIGNALS, type SignalName, type SignalSettings, type SignalWeights } from './hybrid.js';
-import { kernelsFor } from './kernels/index.js';
 import { buildPrescoreBlocks, type PrescoreBlocks, prescoreTop } from './prescore.js';
-import { dotAt, tasteVector } from './signals/content.js';
+import { dotRows, tasteVector } from './signals/content.js';
 import { foldInUser, scoreItemsWithUserVector, scoreWithUserVector } from './signals/fold-in.js';
 import { centredGenreTaste, genreAffinity } from './signals/genre.js';
 import { accumulateItemItem } from './signals/sparse-item-item.js';
@@ -225,9 +224,7 @@ function contentAt(parts: HybridParts, taste: Float32Array | null, items: Uint32
     out.fill(0, 0, items.length);
     return;
   }
-  const kernels = kernelsFor(vectors);
-  if (kernels) kernels.dotRows(taste, vectors, dim, items, 0, items.length, out);
-  else for (let c = 0; c < items.length; c++) out[c] = dotAt(taste, vectors, (items[c] as number) * dim, dim);
+  dotRows(taste, vectors, dim, items, items.length, out);
 }
 
 /** A sparse vector's values at the listed movies (0 elsewhere), through a zeroed nItems scratch. */

@@ -1,15 +1,16 @@
 ;; reelrec's numeric kernels: the ranker's hot loops as WebAssembly SIMD over one shared memory.
 ;;
-;; Every sum runs in float64 over float32 inputs, in exactly the order the TypeScript reference
-;; (tests/service-kernels.test.ts) sums it: a float64x2 lane is one of the reference's partial
-;; sums, WebAssembly never fuses a multiply with an add, and products of two float32 values are
-;; exact in float64. So a kernel's answer is the reference's, bit for bit, only faster.
+;; Every sum runs in float64 over float32 inputs, in exactly the order the TypeScript loop it
+;; stands in for sums it (dotFrom, contentMoments, Prescorer.baseScores, mlpForward): a float64x2
+;; lane is one of that loop's partial sums, WebAssembly never fuses a multiply with an add, and
+;; products of two float32 values are exact in float64. So a kernel's answer is the loop's, bit
+;; for bit (tests/service-kernels.test.ts), only faster.
 ;; Edit this file, then run `npm run build:kernels` to regenerate kernels-wasm.ts.
 (module
   (import "env" "memory" (memory 1 65536 shared))
 
   ;; Σ x[d]·y[d] for d < n: partial sums s0..s3 (d mod 4; the tail joins s0), then s0 + s1 + (s2 + s3).
-  (func $dot (export "dot") (param $x i32) (param $y i32) (param $n i32) (result f64)
+  (func $dot (param $x i32) (param $y i32) (param $n i32) (result f64)
     (local $a v128) (local $b v128) (local $end i32) (local $tail i32) (local $s0 f64)
     (local.set $end (i32.add (local.get $x) (i32.shl (i32.and (local.get $n) (i32.const -4)) (i32.const 2))))
     (local.set $tail (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
@@ -53,7 +54,7 @@
         (local.set $c (i32.add (local.get $c) (i32.const 1)))
         (br $next))))
 
-;; Content score moments from a packed upper triangle (row a holds columns a … dim − 1):
+  ;; Content score moments from a packed upper triangle (row a holds columns a … dim − 1):
   ;; out[0] = Σ taste[a]·mu[a] (mu float64), out[1] = Σ over taste[a] ≠ 0 of
   ;; taste[a]·(taste[a]·upper[row] + 2·dot(taste[a + 1 …], upper[row + 1 …])).
   (func (export "contentMoments") (param $taste i32) (param $mu i32) (param $upper i32) (param $dim i32) (param $out i32)
@@ -77,7 +78,7 @@
     (f64.store (local.get $out) (local.get $mean))
     (f64.store offset=8 (local.get $out) (local.get $variance)))
 
-;; The prescore's base of each listed movie j (items[c], or first + c when items is 0), as float32
+  ;; The prescore's base of each listed movie j (items[c], or first + c when items is 0), as float32
   ;; into out[c]: popScale·popularity[j] + setZ[setOf[j]], plus, when gmfScale ≠ 0,
   ;; gmfScale·(mlpPrior[j] + dot(gmf, gmfItem row j)) — in that order, as Prescorer.baseScores sums it.
   (func (export "prescoreBase") (param $popScale f64) (param $gmfScale f64) (param $popularity i32) (param $setZ i32)

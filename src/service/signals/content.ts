@@ -37,10 +37,24 @@ export function tasteVector(
 export function contentScores(movies: MovieEmbeddings, taste: Float32Array | null, out: Float32Array): void {
   out.fill(0);
   if (!taste) return;
-  const { dim, vectors } = movies;
-  const kernels = kernelsFor(vectors);
-  if (kernels) kernels.dotRows(taste, vectors, dim, null, 0, out.length, out);
-  else for (let j = 0; j < out.length; j++) out[j] = dotAt(taste, vectors, j * dim, dim);
+  dotRows(taste, movies.vectors, movies.dim, null, out.length, out);
+}
+
+/**
+ * out[c] = x · row r of `rows` (dim values each) for c < count, r = items[c] (or c itself without
+ * items): dotAt's sums, by the SIMD kernels when `rows` lives in kernel memory.
+ */
+export function dotRows(
+  x: Float32Array,
+  rows: Float32Array,
+  dim: number,
+  items: Uint32Array | null,
+  count: number,
+  out: { [index: number]: number },
+): void {
+  const kernels = kernelsFor(rows);
+  if (kernels) kernels.dotRows(x, rows, dim, items, 0, count, out);
+  else for (let c = 0; c < count; c++) out[c] = dotAt(x, rows, (items ? (items[c] as number) : c) * dim, dim);
 }
 
 /**
