@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { embeddingRow, flatLayout, packWeights, unpackWeights } from '../src/recsys/ncf/flat-layout.js';
+import { ADAM } from '../src/recsys/ncf/lazy-adam.js';
 import type { Branch, NeuMFShape } from '../src/recsys/ncf/model.js';
 import { runEpochOnThread } from '../src/recsys/ncf/sparse-epoch.js';
 import { CHUNK_ROWS } from '../src/recsys/ncf/sparse-mlp.js';
@@ -12,7 +13,6 @@ import {
   sparseViews,
 } from '../src/recsys/ncf/sparse-state.js';
 import {
-  ADAM,
   applyUpdate,
   type BatchRange,
   catchUpAll,
