@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../src/recsys/random.js';
+import { strongest } from '../src/service/candidates.js';
 import type { HybridParts, SignalWeights } from '../src/service/hybrid.js';
 import { attachKernels, placeInKernelMemory } from '../src/service/kernels/index.js';
 import {
@@ -109,6 +110,27 @@ describe('prescoreTop', () => {
     expect(got.scored).toBeLessThan(n / 2);
     expect(got.scored).toBeGreaterThanOrEqual(200);
     expect(PRESCORE_BLOCK).toBeGreaterThan(1);
+  });
+
+  it("gives the full pass's list in strongest's order, with ties and exclusions", () => {
+    const n = 1500;
+    const { parts, prior } = partsOf(n, 13, true);
+    const input = inputOf(n, prior, 14, { popularity: 1, content: 0, genre: 0, itemItem: 0, foldIn: 0 }, false);
+    const exclude = Uint8Array.from({ length: n }, (_, j) => (j % 7 === 3 ? 1 : 0));
+    const all = prescoreAll(parts, input);
+    const open = Array.from({ length: n }, (_, j) => j).filter((j) => exclude[j] === 0);
+    for (const k of [1, 150, open.length - 1, open.length, n]) {
+      const got = prescoreTop(parts, buildPrescoreBlocks(parts, prior), { ...input, exclude }, k, new Uint8Array(n));
+      expect(got.top).toEqual(
+        Array.from(
+          strongest(
+            open,
+            open.map((j) => all[j] as number),
+            k,
+          ),
+        ),
+      );
+    }
   });
 
   it('takes the full pass on a small catalogue', () => {

@@ -175,15 +175,7 @@ export function prescoreTop(
   const allowed = (j: number) => exclude === null || exclude[j] !== 1;
   // On a small catalogue, or when item-item already reaches most movies, bounds save nothing.
   if (n <= FULL_PASS_UP_TO || 2 * input.itemItem.items.length >= n) {
-    const scores = prescoreAll(parts, input);
-    const open: number[] = [];
-    const values: number[] = [];
-    for (let j = 0; j < n; j++) {
-      if (!allowed(j)) continue;
-      open.push(j);
-      values.push(scores[j] as number);
-    }
-    return { top: Array.from(strongest(open, values, k)), scored: n };
+    return { top: topAllowed(prescoreAll(parts, input), exclude, k), scored: n };
   }
   const p = new Prescorer(parts, input);
   const items: number[] = [];
@@ -225,6 +217,36 @@ export function prescoreTop(
   // Every value was offered to `best`, so once it is full its minimum is the k-th largest.
   const threshold = best.full() ? best.min() : undefined;
   return { top: Array.from(strongest(items, values, k, threshold)), scored: items.length + skipped.length };
+}
+
+/**
+ * What `strongest` gives over the allowed movies of a full pass — those above the k-th best in
+ * movie order, then ties by lower movie — read straight from the scores: no per-movie lists,
+ * which on ml-100k cost more than the pass itself.
+ */
+function topAllowed(scores: Float32Array, exclude: Uint8Array | null, k: number): number[] {
+  const best = new MinHeap(k);
+  let allowedCount = 0;
+  for (let j = 0; j < scores.length; j++) {
+    if (exclude !== null && exclude[j] === 1) continue;
+    allowedCount++;
+    best.offer(scores[j] as number);
+  }
+  const top: number[] = [];
+  if (allowedCount <= k) {
+    for (let j = 0; j < scores.length; j++) if (exclude === null || exclude[j] !== 1) top.push(j);
+    return top;
+  }
+  const threshold = best.min();
+  const tied: number[] = [];
+  for (let j = 0; j < scores.length; j++) {
+    if (exclude !== null && exclude[j] === 1) continue;
+    const v = scores[j] as number;
+    if (v > threshold) top.push(j);
+    else if (v === threshold) tied.push(j);
+  }
+  for (let t = 0; top.length < k && t < tied.length; t++) top.push(tied[t] as number);
+  return top;
 }
 
 /** An upper bound of `base` over each block, with a little slack for Float32 rounding. */
