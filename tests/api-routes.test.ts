@@ -47,6 +47,30 @@ describe('recommendation routes', () => {
     expectAnswer(body);
   });
 
+  it("answers the bytes of c.json's text, the first time and from the cache, non-ASCII text included", async () => {
+    const answer = await service.recommendFromLikes({ liked: [1, 2], k: 3 });
+    const first = answer.items[0];
+    if (!first) throw new Error('the test service answered nothing');
+    // A title outside ASCII: the bytes must be its UTF-8, not one byte per character.
+    const accented = {
+      ...answer,
+      items: [{ ...first, movie: { ...first.movie, title: 'Amélie — 東京物語 🎬' } }, ...answer.items.slice(1)],
+    };
+    const fixed: RecommendationService = { ...service, recommendFromLikes: async () => accented };
+    const app = createApp({ service: fixed });
+    const expected = JSON.stringify(
+      await read<AnswerJson>(await createApp({ service: fixed }).request('/api/recommend', post({ liked: [1] }))),
+    );
+    for (let round = 0; round < 2; round++) {
+      const res = await app.request('/api/recommend', post({ liked: [1, 2] }));
+      expect(res.status).toBe(200);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect(new TextDecoder().decode(bytes)).toBe(expected);
+      expect(bytes.byteLength).toBe(Buffer.byteLength(expected));
+      expect(JSON.parse(expected).items[0].movie.title).toBe('Amélie — 東京物語 🎬');
+    }
+  });
+
   it('accepts an empty liked list and defaults k to 10', async () => {
     const res = await createApp({ service }).request('/api/recommend', post({ liked: [] }));
     expect(res.status).toBe(200);
