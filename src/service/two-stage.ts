@@ -189,14 +189,14 @@ export function scoreTwoStage(
     const s = z[name];
     return s && weights[name] !== 0 ? [{ w: weights[name], s }] : [];
   });
-  const one = new Float32Array(1);
   for (let c = 0; c < m; c++) {
-    one[0] = 0;
+    // Math.fround after each term: the rounding `blend` gets from its Float32Array accumulator.
+    let sum = 0;
     for (let t = 0; t < terms.length; t++) {
       const { w, s } = terms[t] as { w: number; s: Float32Array };
-      one[0] = (one[0] as number) + w * (s[c] as number);
+      sum = Math.fround(sum + w * (s[c] as number));
     }
-    scores[c] = one[0] as number;
+    scores[c] = sum;
   }
   if (disliked.length > 0) {
     const scale = settings.dislikeWeight * SIGNALS.reduce((sum, s) => sum + Math.abs(weights[s]), 0);
