@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adamRange, adamStep, catchUpAndStep, catchUpRange, MissedSteps } from '../src/recsys/ncf/lazy-adam.js';
+import { ADAM, adamRange, adamStep, catchUpAndStep, catchUpRange, MissedSteps, powerTables } from '../src/recsys/ncf/lazy-adam.js';
 import { createRng } from '../src/recsys/random.js';
 
 const figures = (s: MissedSteps) => [s.factor, s.firstDecay, s.secondDecay, s.epsilon];
@@ -35,6 +35,36 @@ describe('lazy Adam: catch-up figures', () => {
     const steps = new MissedSteps();
     expect(steps.load(0, 50)).toBe(false);
     expect(steps.load(50, 50)).toBe(false);
+  });
+});
+
+/** The catch-up figures written out with `**`, as the trainer computed them before the tables (settled and long gaps only). */
+function closedForm(last: number, gap: number): number[] {
+  const { beta1, beta2 } = ADAM;
+  const horizon = Math.min(gap, 128);
+  const r = beta1 / Math.sqrt(beta2);
+  const s = last + 1;
+  const factor = ((r * (1 - r ** horizon)) / (1 - r)) * (Math.sqrt(1 - beta2 ** s) / (1 - beta1 ** s));
+  return [factor, beta1 ** gap, beta2 ** gap, Math.sqrt(1 - beta2 ** (last + 1)) * ADAM.epsilon];
+}
+
+describe('lazy Adam: powers looked up', () => {
+  it('give what ** gives, bit for bit, for settled rows and gaps beyond every table', () => {
+    const steps = new MissedSteps();
+    for (const last of [10_000, 10_001, 12_345, 37_411, 37_412, 37_413, 80_000, 400_000])
+      for (const gap of [1, 5, 127, 128, 129, 4_095, 4_096, 7_072, 7_073, 7_074, 37_411, 37_412, 37_413, 90_000, 1_000_000]) {
+        steps.load(last, last + gap);
+        expect(figures(steps), `last ${last}, gap ${gap}`).toEqual(closedForm(last, gap));
+      }
+  });
+
+  it('hold β1^k and β2^k as ** computes them, and stop where ** gives 0, and 1 − β2^k gives 1, for good', () => {
+    const { powers, firstPower, secondPower } = powerTables;
+    const { first, second } = powers();
+    for (let k = 0; k < first.length; k += 7) expect(first[k]).toBe(ADAM.beta1 ** k);
+    for (let k = 0; k < second.length; k += 13) expect(second[k]).toBe(ADAM.beta2 ** k);
+    for (let k = first.length; k < 2_000_000; k += 997) expect(ADAM.beta1 ** k === 0 && firstPower(powers(), k) === 0).toBe(true);
+    for (let k = second.length; k < 2_000_000; k += 997) expect(1 - ADAM.beta2 ** k === 1 - secondPower(powers(), k)).toBe(true);
   });
 });
 

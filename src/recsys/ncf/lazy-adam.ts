@@ -77,24 +77,67 @@ export class MissedSteps {
   }
 
   private compute(last: number, gap: number): void {
-    const { beta1, beta2 } = ADAM;
     const horizon = Math.min(gap, CATCH_UP_HORIZON);
-    const r = beta1 / Math.sqrt(beta2);
+    const p = powers();
     if (last >= SETTLED_STEP) {
       // The bias corrections no longer move over the horizon: a geometric sum times their value.
       const s = last + 1;
-      this.factor = ((r * (1 - r ** horizon)) / (1 - r)) * (Math.sqrt(1 - beta2 ** s) / (1 - beta1 ** s));
+      this.factor = (p.geometric[horizon] as number) * (Math.sqrt(1 - secondPower(p, s)) / (1 - firstPower(p, s)));
     } else if (horizon === CATCH_UP_HORIZON) {
       // Rows of a large catalogue are mostly away longer than the horizon: one lookup, not 128 terms.
       this.factor = fullHorizonFactor(last);
     } else {
       this.factor = horizonSum(last, horizon);
     }
-    this.firstDecay = beta1 ** gap;
-    this.secondDecay = beta2 ** gap;
-    this.epsilon = Math.sqrt(1 - beta2 ** (last + 1)) * ADAM.epsilon;
+    this.firstDecay = firstPower(p, gap);
+    this.secondDecay = gap < p.second.length ? (p.second[gap] as number) : ADAM.beta2 ** gap;
+    this.epsilon = Math.sqrt(1 - secondPower(p, last + 1)) * ADAM.epsilon;
   }
 }
+
+/**
+ * β1^k and β2^k as `**` computes them, looked up: a row away for long — most rows of a large
+ * catalogue — needed up to five powers, ~30 ns each, and the figures of long gaps are rarely
+ * shared by two rows. The same values, so the same bits.
+ */
+interface Powers {
+  /** β1^k until it underflows to 0 (k ≈ 7,073); beyond, `**` gives 0 as well (tested). */
+  first: Float64Array;
+  /** β2^k until 1 − β2^k rounds to 1 (k ≈ 37,412). */
+  second: Float64Array;
+  /** r(1 − r^h)/(1 − r) for h ≤ CATCH_UP_HORIZON, r = β1/√β2: the settled catch-up's sum. */
+  geometric: Float64Array;
+}
+
+let tables: Powers | null = null;
+
+function powers(): Powers {
+  if (tables) return tables;
+  const { beta1, beta2 } = ADAM;
+  const upTo = (keep: (k: number) => boolean) => {
+    let n = 0;
+    while (keep(n)) n++;
+    return n;
+  };
+  const first = Float64Array.from({ length: upTo((k) => beta1 ** k !== 0) }, (_, k) => beta1 ** k);
+  const second = Float64Array.from({ length: upTo((k) => 1 - beta2 ** k !== 1) }, (_, k) => beta2 ** k);
+  const r = beta1 / Math.sqrt(beta2);
+  const geometric = Float64Array.from({ length: CATCH_UP_HORIZON + 1 }, (_, h) => (r * (1 - r ** h)) / (1 - r));
+  tables = { first, second, geometric };
+  return tables;
+}
+
+function firstPower(p: Powers, k: number): number {
+  return k < p.first.length ? (p.first[k] as number) : 0;
+}
+
+/** β2^k where only 1 − β2^k is used: beyond the table that is 1 − (a value that rounds away) = 1. */
+function secondPower(p: Powers, k: number): number {
+  return k < p.second.length ? (p.second[k] as number) : 0;
+}
+
+/** For tests: the tables' lengths, and the powers as compute() reads them. */
+export const powerTables = { powers, firstPower, secondPower };
 
 /** Σ_{j=1..horizon} (β1/√β2)^j · √(1−β2^s)/(1−β1^s), s = last + j. */
 function horizonSum(last: number, horizon: number): number {
