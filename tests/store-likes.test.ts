@@ -109,6 +109,21 @@ describe('duplicates left by concurrent writers', () => {
     expect(await likesOf(store, 'u1')).toEqual([{ user: 'u1', movie: 10, value: -1, source: 'web', time: new Date(t(9).getTime() + 1) }]);
   });
 
+  it('repairs duplicates whose copies arrive in different record batches of a large scan', async () => {
+    // 3,000 distinct likes, then a second copy of every 100th one written later: a key's copies lie
+    // far apart in the scan, which hands rows over a batch (about a thousand rows) at a time.
+    const first = Array.from({ length: 3000 }, (_, i) => row(`u${i % 30}`, 1 + Math.floor(i / 30), 1, 0));
+    const later = first.filter((_, i) => i % 100 === 0).map((r) => ({ ...r, value: -1 as const, time: t(5) }));
+    await store.tables.likes.add(first);
+    await store.tables.likes.add(later);
+    expect(await repairDuplicateLikes(store)).toBe(later.length);
+    expect(await store.tables.likes.countRows()).toBe(first.length);
+    expect((await likesOf(store, 'u0')).filter((l) => l.value === -1).map((l) => l.movie)).toEqual(
+      later.filter((r) => r.user_id === 'u0').map((r) => r.movie_id),
+    );
+    expect(await repairDuplicateLikes(store)).toBe(0);
+  });
+
   it('removing a duplicated like removes every copy', async () => {
     await store.tables.likes.add([row('u1', 10, 1, 1), row('u1', 10, -1, 3)]);
     expect(await applyLikeChanges(store, [{ user: 'u1', movie: 10, value: null }], 'web')).toBe(1);

@@ -1,6 +1,7 @@
+import type { RecordBatch } from 'apache-arrow';
 import type { Store } from './connect.js';
 import { guard } from './errors.js';
-import { date, num, type RawRow, str } from './rows.js';
+import { numberColumn, stringColumn } from './rows.js';
 import type { Source } from './schema.js';
 import { checkSource } from './users.js';
 
@@ -26,34 +27,55 @@ export function likeKey(user: string, movie: number, source: Source): string {
   return `${user}\u0000${movie}\u0000${source}`;
 }
 
-function toRecord(r: RawRow): LikeRecord {
+/** One batch's columns, read once; `at(i)` is its i-th row. */
+function likeColumns(batch: RecordBatch) {
+  const user = stringColumn(batch, 'user_id');
+  const source = stringColumn(batch, 'source');
+  const movie = numberColumn(batch, 'movie_id');
+  const value = numberColumn(batch, 'value');
+  const time = numberColumn(batch, 'time');
   return {
-    user: str(r, 'user_id'),
-    movie: num(r, 'movie_id'),
-    value: (num(r, 'value') > 0 ? 1 : -1) as LikeValue,
-    source: checkSource(str(r, 'source')),
-    time: date(r, 'time'),
+    rows: batch.numRows,
+    at: (i: number): LikeRecord => ({
+      user: user(i),
+      movie: Number(movie[i]),
+      value: Number(value[i]) > 0 ? 1 : -1,
+      source: checkSource(source(i)),
+      time: new Date(Number(time[i])),
+    }),
   };
+}
+
+/** Calls `visit` with each record batch of the like rows matching `filter` (all of them when null), duplicates included. */
+async function scanLikes(store: Store, operation: string, filter: string | null, withRowId: boolean, visit: (batch: RecordBatch) => void) {
+  await guard(operation, async () => {
+    const columns = store.tables.likes.query().select(COLUMNS);
+    const query = withRowId ? columns.withRowId() : columns;
+    for await (const batch of filter === null ? query : query.where(filter)) visit(batch);
+  });
 }
 
 /** The like rows matching `filter` (all of them when null), duplicates included. */
 export async function readLikeRows(store: Store, operation: string, filter: string | null): Promise<LikeRecord[]> {
-  const rows: RawRow[] = await guard(operation, () => {
-    const query = store.tables.likes.query().select(COLUMNS);
-    return (filter === null ? query : query.where(filter)).toArray();
+  const rows: LikeRecord[] = [];
+  await scanLikes(store, operation, filter, false, (batch) => {
+    const { rows: n, at } = likeColumns(batch);
+    for (let i = 0; i < n; i++) rows.push(at(i));
   });
-  return rows.map(toRecord);
+  return rows;
 }
 
-/** Like readLikeRows, with each row's id. */
-export async function readStoredLikes(store: Store, operation: string, filter: string | null): Promise<StoredLike[]> {
-  const rows: RawRow[] = await guard(operation, () => {
-    const query = store.tables.likes.query().select(COLUMNS).withRowId();
-    return (filter === null ? query : query.where(filter)).toArray();
-  });
-  return rows.map((r) => {
-    const id = r._rowid;
-    return { ...toRecord(r), rowId: typeof id === 'bigint' ? id : BigInt(num(r, '_rowid')) };
+/**
+ * Like readLikeRows, with each row's id, handed to `visit` a batch at a time (the event loop serves
+ * requests between batches while a repair reads tens of thousands of rows).
+ */
+export async function scanStoredLikes(store: Store, operation: string, filter: string | null, visit: (rows: StoredLike[]) => void) {
+  await scanLikes(store, operation, filter, true, (batch) => {
+    const { rows: n, at } = likeColumns(batch);
+    const ids = numberColumn(batch, '_rowid');
+    const rows: StoredLike[] = [];
+    for (let i = 0; i < n; i++) rows.push({ ...at(i), rowId: BigInt(ids[i] as bigint) });
+    visit(rows);
   });
 }
 
@@ -73,7 +95,11 @@ export function newer(a: LikeRecord, b: LikeRecord): boolean {
  * has no unique constraint), so the table may hold several rows for a key until upkeep repairs it.
  */
 export function groupByKey<T extends LikeRecord>(rows: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
+  return addToGroups(new Map<string, T[]>(), rows);
+}
+
+/** groupByKey a part at a time: adds `rows` to `groups` (and returns it). */
+export function addToGroups<T extends LikeRecord>(groups: Map<string, T[]>, rows: readonly T[]): Map<string, T[]> {
   for (const row of rows) {
     const key = likeKey(row.user, row.movie, row.source);
     const group = groups.get(key);

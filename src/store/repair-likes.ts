@@ -1,6 +1,7 @@
 import type { Store } from './connect.js';
 import { guard } from './errors.js';
-import { groupByKey, readStoredLikes, type StoredLike } from './like-rows.js';
+import { addToGroups, type StoredLike, scanStoredLikes } from './like-rows.js';
+import { stringColumn } from './rows.js';
 import { chunks, sqlInt, sqlStringList } from './sql.js';
 
 /**
@@ -30,23 +31,29 @@ function exactRows(rows: readonly StoredLike[]): string {
 
 /** The people with a like row written (by its time) at or after `since`: a scan of one column, done in LanceDB. */
 async function peopleWrittenSince(store: Store, since: Date): Promise<string[]> {
-  const rows = await guard('repairDuplicateLikes', () =>
-    store.tables.likes
+  const people = new Set<string>();
+  await guard('repairDuplicateLikes', async () => {
+    const query = store.tables.likes
       .query()
       .where(`time >= to_timestamp_millis(${Math.floor(since.getTime())})`)
-      .select(['user_id'])
-      .toArray(),
-  );
-  return [...new Set(rows.map((r) => String(r.user_id)))];
+      .select(['user_id']);
+    for await (const batch of query) {
+      const user = stringColumn(batch, 'user_id');
+      for (let i = 0; i < batch.numRows; i++) people.add(user(i));
+    }
+  });
+  return [...people];
 }
 
-async function rowsToCheck(store: Store, since: Date | null): Promise<StoredLike[]> {
-  if (since === null) return readStoredLikes(store, 'repairDuplicateLikes', null);
-  const rows: StoredLike[] = [];
-  for (const part of chunks(await peopleWrittenSince(store, since))) {
-    rows.push(...(await readStoredLikes(store, 'repairDuplicateLikes', `user_id IN ${sqlStringList(part)}`)));
-  }
-  return rows;
+/** Every copy but the believed one of each key among the rows looked at, grouped a batch at a time. */
+async function losingCopies(store: Store, since: Date | null): Promise<StoredLike[]> {
+  const groups = new Map<string, StoredLike[]>();
+  const filters =
+    since === null ? [null] : chunks(await peopleWrittenSince(store, since)).map((part) => `user_id IN ${sqlStringList(part)}`);
+  for (const filter of filters) await scanStoredLikes(store, 'repairDuplicateLikes', filter, (rows) => addToGroups(groups, rows));
+  const losers: StoredLike[] = [];
+  for (const group of groups.values()) for (let i = 1; i < group.length; i++) losers.push(group[i] as StoredLike);
+  return losers;
 }
 
 /**
@@ -62,8 +69,7 @@ async function rowsToCheck(store: Store, since: Date | null): Promise<StoredLike
  * with an older time (a bot journal replayed late) is left to the next full repair.
  */
 export async function repairDuplicateLikes(store: Store, { since = null }: { since?: Date | null } = {}): Promise<number> {
-  const rows = await rowsToCheck(store, since);
-  const losers = [...groupByKey(rows).values()].flatMap((group) => group.slice(1));
+  const losers = await losingCopies(store, since);
   let deleted = 0;
   for (const part of chunks(losers, 200)) {
     const result = await guard('repairDuplicateLikes', () => store.writeGate.write(() => store.tables.likes.delete(exactRows(part))));
