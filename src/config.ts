@@ -90,7 +90,8 @@ const SETTINGS = {
    * New table versions that trigger an upkeep run at once. Each like write adds a fragment that a read
    * scans until compaction folds it into the table and its lookup index (measured on 21,000 likes: a
    * person's likes in 1.1 ms from a compacted table, 1.7 ms with 10 fresh fragments, 4.4 ms with 44), while
-   * a compaction takes 10–50 ms on a quiet store; 10 keeps reads near the compacted figure (20 was measured slower).
+   * a compaction takes 10–50 ms on a quiet store; 10 keeps reads near the compacted figure (at 20, the
+   * soak's reads were slower: commit f3821d8). docs/store-maintenance.md has the costs under load.
    */
   maintenanceVersions: { env: 'REELREC_MAINTENANCE_VERSIONS', schema: z.coerce.number().int().min(1).max(1_000_000).default(10) },
   /** Versions younger than this are never cleaned up, so a read in flight keeps its files (seconds). */
